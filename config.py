@@ -1,0 +1,82 @@
+"""BarrierWatch settings: one pydantic-settings object, read from ``BW_*``
+environment variables and an optional ``.env`` file.
+
+Settings are built when an entry point asks for them (:func:`get_settings`),
+never at import time, so tests and tools can set the environment first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hs.markets import UnknownCountry, country_code
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    """Every setting of BarrierWatch. Each one is documented in the README's
+    configuration table (a test checks that none is missing)."""
+
+    model_config = SettingsConfigDict(env_prefix="BW_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///var/barrierwatch.db",
+        description="SQLAlchemy URL of the database; postgresql+psycopg://… at scale.",
+    )
+    outbox: Path = Field(
+        Path("var/outbox"), description="Maildir folder that receives mail when no SMTP host is set."
+    )
+    timezone: str = Field(
+        "Asia/Shanghai", description="IANA zone for schedules, digest weeks and dates in mails."
+    )
+    sources: Path = Field(Path("sources.toml"), description="File declaring extra sources.")
+    home_country: str = Field("CN", description="Default home country of enterprises (ISO code).")
+    templates_dir: Path = Field(
+        PROJECT_ROOT / "templates", description="Folder of the Jinja2 mail and web templates."
+    )
+    smtp_host: str | None = Field(None, description="SMTP server; mail goes to the outbox if unset.")
+    smtp_port: int = Field(587, description="SMTP port.")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        "starttls", description="starttls, tls (implicit TLS) or none."
+    )
+    smtp_username: str | None = Field(None, description="SMTP login, if the server needs one.")
+    smtp_password: str | None = Field(None, description="SMTP password.")
+    smtp_timeout: float = Field(30.0, description="Seconds before an SMTP command times out.")
+    mail_from: str = Field(
+        "BarrierWatch <alerts@barrierwatch.localhost>", description="From header of every mail."
+    )
+    critical_deadline_days: int = Field(
+        14, description="A comment deadline this many days away or closer makes an alert critical."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}: expected an IANA name such as Asia/Shanghai") from None
+        return value
+
+    @field_validator("home_country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        try:
+            return country_code(value)
+        except UnknownCountry as exc:
+            raise ValueError(str(exc)) from None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def get_settings() -> Settings:
+    """Read the settings from the environment and ``.env`` now."""
+    return Settings()

@@ -1,0 +1,280 @@
+"""The tables of BarrierWatch (see DESIGN.md, "Data model").
+
+Every stage writes rows that the next stage reads; the unique constraints
+below are what make each stage safe to rerun.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from store.types import UTCDateTime, utcnow
+
+
+def _json_list() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+def _json_dict() -> Any:
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+def _timestamp(nullable: bool = False) -> Any:
+    if nullable:
+        return Field(default=None, sa_type=UTCDateTime, nullable=True)
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class DocType(StrEnum):
+    TBT = "tbt"
+    SPS = "sps"
+    ANTIDUMPING = "antidumping"
+    COUNTERVAILING = "countervailing"
+    SAFEGUARD = "safeguard"
+    RECALL = "recall"
+    REGULATION = "regulation"
+
+
+TRADE_REMEDIES = frozenset({DocType.ANTIDUMPING, DocType.COUNTERVAILING, DocType.SAFEGUARD})
+
+
+class TagMethod(StrEnum):
+    PUBLISHER = "publisher"  # codes the publisher attached to the notice
+    EXPLICIT = "explicit"  # codes written in the notice text
+    TERMS = "terms"
+    MODEL = "model"
+    INSPECTOR = "inspector"
+
+
+class AlertStatus(StrEnum):
+    PENDING_REVIEW = "pending_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # no longer supported by the notice's tags
+    SENT = "sent"
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    NORMAL = "normal"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Source(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, max_length=64)
+    kind: str = Field(max_length=32)  # "file", "feed", or a spider slug
+    url: str | None = None
+    country: str | None = Field(default=None, max_length=2)
+    doc_type: str | None = Field(default=None, max_length=32)
+    enabled: bool = True
+    etag: str | None = None
+    last_modified: str | None = None
+    last_success_at: datetime | None = _timestamp(nullable=True)
+    consecutive_failures: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _timestamp()
+
+
+class Notice(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=64, index=True)
+    external_id: str = Field(max_length=200)
+    doc_type: str = Field(max_length=32, index=True)
+    country: str = Field(max_length=2, index=True)
+    subject_countries: list[str] = _json_list()
+    title: str = Field(sa_type=Text)
+    text: str = Field(default="", sa_type=Text)
+    language: str | None = Field(default=None, max_length=8)
+    url: str | None = None
+    published_on: date | None = None
+    comment_deadline: date | None = None
+    effective_on: date | None = None
+    case_numbers: list[str] = _json_list()
+    publisher_hs_codes: list[str] = _json_list()
+    content_hash: str = Field(max_length=64)
+    version: int = 1
+    # The notification this one follows up (G/TBT/N/USA/1234 for .../Add.1).
+    revision_of: int | None = Field(default=None, foreign_key="notice.id")
+    tagger_version: str | None = Field(default=None, max_length=64)
+    first_seen_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class NoticeVersion(SQLModel, table=True):
+    """An earlier content of a notice, kept when its publisher changed it."""
+
+    __table_args__ = (UniqueConstraint("notice_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    version: int
+    content_hash: str = Field(max_length=64)
+    content: dict[str, Any] = _json_dict()
+    replaced_at: datetime = _timestamp()
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "trade_case"  # "case" is an SQL keyword
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_number: str = Field(unique=True, max_length=40)
+    doc_type: str = Field(max_length=32)
+    country: str = Field(max_length=2)  # the investigating authority's country
+    product: str | None = None
+    subject_countries: list[str] = _json_list()
+    created_at: datetime = _timestamp()
+
+
+class CaseNotice(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("case_id", "notice_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="trade_case.id", index=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+
+
+class Tag(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("notice_id", "code", "method"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    code: str = Field(max_length=6, index=True)  # HS chapter, heading or subheading
+    score: float = 1.0
+    method: str = Field(max_length=16)
+    model_version: str = Field(max_length=64)
+    created_at: datetime = _timestamp()
+
+
+class Enterprise(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    home_country: str = Field(default="CN", max_length=2)
+    keywords: list[str] = _json_list()
+    followed_cases: list[str] = _json_list()
+    language: str = Field(default="zh", max_length=2)
+    frequency: str = Field(default="weekly", max_length=16)
+    active: bool = True
+    preference_token: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class Contact(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("enterprise_id", "email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
+    email: str = Field(max_length=254)
+    name: str | None = None
+    unsubscribed_at: datetime | None = _timestamp(nullable=True)
+
+
+class EnterpriseProduct(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("enterprise_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
+    code: str = Field(max_length=6, index=True)  # normalised HS code, 2-6 digits
+    raw: str = Field(max_length=20)  # as the enterprise wrote it (may be a tariff line)
+
+
+class EnterpriseMarket(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("enterprise_id", "market"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
+    market: str = Field(max_length=2, index=True)  # ISO alpha-2 or a group (EU)
+
+
+class Alert(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("notice_id", "enterprise_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="notice.id", index=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
+    severity: str = Field(max_length=16)
+    reason: str = Field(sa_type=Text)
+    evidence: dict[str, Any] = _json_dict()
+    status: str = Field(default=AlertStatus.PENDING_REVIEW, max_length=16, index=True)
+    reviewer: str | None = None
+    reviewed_at: datetime | None = _timestamp(nullable=True)
+    note: str | None = Field(default=None, sa_type=Text)
+    digest_id: int | None = Field(default=None, foreign_key="digest.id", index=True)
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class Digest(SQLModel, table=True):
+    """One mail's worth of alerts for one enterprise and one period."""
+
+    __table_args__ = (UniqueConstraint("enterprise_id", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
+    period: str = Field(max_length=32)  # "2026-W48"
+    kind: str = Field(default="weekly", max_length=16)
+    created_at: datetime = _timestamp()
+
+
+class Delivery(SQLModel, table=True):
+    """One digest to one contact: the row is the send queue, claimed atomically."""
+
+    __table_args__ = (UniqueConstraint("digest_id", "email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    digest_id: int = Field(foreign_key="digest.id", index=True)
+    email: str = Field(max_length=254)
+    message_id: str = Field(max_length=255, unique=True)
+    status: str = Field(default=DeliveryStatus.PENDING, max_length=16, index=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    claimed_at: datetime | None = _timestamp(nullable=True)
+    sent_at: datetime | None = _timestamp(nullable=True)
+
+
+class Run(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    stage: str = Field(max_length=32, index=True)
+    started_at: datetime = _timestamp()
+    finished_at: datetime | None = _timestamp(nullable=True)
+    status: str = Field(default="running", max_length=16)
+    counts: dict[str, Any] = _json_dict()
+    error: str | None = Field(default=None, sa_type=Text)
+
+
+class AuditEvent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _timestamp()
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=64)
+    object_type: str = Field(max_length=32)
+    object_id: int | None = None
+    detail: dict[str, Any] = _json_dict()
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=100)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=16)  # inspector | admin
+    language: str = Field(default="zh", max_length=2)
+    active: bool = True
+    created_at: datetime = _timestamp()
