@@ -61,7 +61,9 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}: expected an IANA name such as Asia/Shanghai") from None
+            raise ValueError(
+                f"unknown time zone {value!r}: expected an IANA name such as Asia/Shanghai"
+            ) from None
         return value
 
     @field_validator("home_country")

@@ -14,7 +14,35 @@ from functools import cache
 import pycountry
 
 EU_MEMBERS = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+    {
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    }
 )
 GROUPS: dict[str, frozenset[str]] = {"EU": EU_MEMBERS}
 GROUP_NAMES = {"EU": {"en": "European Union", "zh": "欧盟"}}
@@ -60,13 +88,42 @@ _ALIASES = {
 }
 
 _ZH_NAMES = {
-    "CN": "中国", "US": "美国", "EU": "欧盟", "JP": "日本", "KR": "韩国", "GB": "英国",
-    "IN": "印度", "CA": "加拿大", "AU": "澳大利亚", "BR": "巴西", "MX": "墨西哥",
-    "RU": "俄罗斯", "TR": "土耳其", "VN": "越南", "TH": "泰国", "ID": "印度尼西亚",
-    "MY": "马来西亚", "TW": "中国台湾", "HK": "中国香港", "DE": "德国", "FR": "法国",
-    "IT": "意大利", "ES": "西班牙", "NL": "荷兰", "SE": "瑞典", "ZA": "南非",
-    "AR": "阿根廷", "CL": "智利", "CO": "哥伦比亚", "EG": "埃及", "SA": "沙特阿拉伯",
-    "AE": "阿联酋", "NZ": "新西兰", "UA": "乌克兰", "PT": "葡萄牙", "KE": "肯尼亚",
+    "CN": "中国",
+    "US": "美国",
+    "EU": "欧盟",
+    "JP": "日本",
+    "KR": "韩国",
+    "GB": "英国",
+    "IN": "印度",
+    "CA": "加拿大",
+    "AU": "澳大利亚",
+    "BR": "巴西",
+    "MX": "墨西哥",
+    "RU": "俄罗斯",
+    "TR": "土耳其",
+    "VN": "越南",
+    "TH": "泰国",
+    "ID": "印度尼西亚",
+    "MY": "马来西亚",
+    "TW": "中国台湾",
+    "HK": "中国香港",
+    "DE": "德国",
+    "FR": "法国",
+    "IT": "意大利",
+    "ES": "西班牙",
+    "NL": "荷兰",
+    "SE": "瑞典",
+    "ZA": "南非",
+    "AR": "阿根廷",
+    "CL": "智利",
+    "CO": "哥伦比亚",
+    "EG": "埃及",
+    "SA": "沙特阿拉伯",
+    "AE": "阿联酋",
+    "NZ": "新西兰",
+    "UA": "乌克兰",
+    "PT": "葡萄牙",
+    "KE": "肯尼亚",
 }
 
 
@@ -103,8 +160,7 @@ def country_code(value: str) -> str:
     code = _by_name().get(text.lower())
     if code is None:
         raise UnknownCountry(
-            f"unknown country {value!r}: expected an ISO 3166 code such as CN or US, "
-            "EU, or a country name"
+            f"unknown country {value!r}: expected an ISO 3166 code such as CN or US, EU, or a country name"
         )
     return code
 

@@ -32,8 +32,7 @@ def chapter_names() -> dict[str, dict[str, str]]:
     """Chapter titles by chapter code and language (``en``, ``zh``)."""
     with open(DATA_DIR / "chapters_en_zh.csv", encoding="utf-8-sig", newline="") as f:
         return {
-            row["chapter"].zfill(2): {"en": row["name_en"], "zh": row["name_zh"]}
-            for row in csv.DictReader(f)
+            row["chapter"].zfill(2): {"en": row["name_en"], "zh": row["name_zh"]} for row in csv.DictReader(f)
         }
 
 

@@ -1,0 +1,1 @@
+"""Notice text -> product tags (HS chapters, headings, subheadings)."""

@@ -1,0 +1,46 @@
+"""Taggers turn a notice into HS tags with a score and the method that found them.
+
+Every tagger has a ``version``; it is stored on each tag so that a new
+tagger re-tags what an older one tagged (see :mod:`nlp.classify`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from hs.codes import find_codes
+
+
+@dataclass(frozen=True)
+class TagResult:
+    code: str  # 2, 4 or 6 digits
+    score: float
+    method: str  # publisher | explicit | terms | model
+
+
+class Tagger(Protocol):
+    version: str
+
+    def tag(self, title: str, text: str, publisher_codes: Sequence[str]) -> list[TagResult]:
+        """Tags of one notice, at most one per code (the strongest evidence)."""
+        ...
+
+
+class CodeTagger:
+    """Tags the codes a notice states: those its publisher attached
+    (score 1.0) and those written in its title or text (score 0.95)."""
+
+    version = "codes-1"
+
+    def tag(self, title: str, text: str, publisher_codes: Sequence[str]) -> list[TagResult]:
+        tags = {code: TagResult(code, 1.0, "publisher") for code in publisher_codes}
+        for code in find_codes(f"{title}\n{text}"):
+            tags.setdefault(code, TagResult(code, 0.95, "explicit"))
+        return list(tags.values())
+
+
+def load_tagger() -> Tagger:
+    """The tagger the product runs with."""
+    return CodeTagger()
