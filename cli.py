@@ -1,56 +1,74 @@
-"""The ``barrierwatch`` command line: a thin layer over the stages."""
+"""The ``barrierwatch`` command line: a thin layer over :mod:`pipeline`."""
 
 from __future__ import annotations
 
+import csv
+import getpass
 import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.table import Table
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from config import Settings, get_settings
-from crawler.importers import read_notices
-from nlp.classify import classify_pending
-from nlp.tagger import load_tagger
-from store.db import DatabaseOutdated, make_engine, open_database, session_scope, upgrade
+import pipeline
+from config import PROJECT_ROOT, Settings, get_settings
+from store.db import DatabaseOutdated, make_engine, open_database, upgrade
 from store.errors import InputError
-from store.notices import ensure_source, save_notices
-from store.runs import recorded_run
+from store.queries import alerts_for_export, enterprise_overview, notices_with_tags, table_counts
+from store.types import utcnow
 
 app = typer.Typer(no_args_is_help=True, help="BarrierWatch: trade-barrier alerts for exporters.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+enterprises_app = typer.Typer(no_args_is_help=True, help="Enterprise profiles.")
+alerts_app = typer.Typer(no_args_is_help=True, help="The alert queue.")
+notices_app = typer.Typer(no_args_is_help=True, help="Gathered notices.")
 app.add_typer(db_app, name="db")
+app.add_typer(enterprises_app, name="enterprises")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(notices_app, name="notices")
 console = Console(stderr=True)
 
+ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
 
-class OutputFormat(StrEnum):
+
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class ExportFormat(StrEnum):
     json = "json"
     csv = "csv"
-    table = "table"
 
 
 def say(message: str) -> None:
     console.print(message, highlight=False, soft_wrap=True)
 
 
-def fail(message: str, code: int = 1) -> None:
-    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+def fail(message: str, code: int = 1) -> NoReturn:
+    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True, markup=True)
     raise typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    try:
+        return get_settings()
+    except ValueError as exc:
+        fail(f"bad setting: {exc}")
 
 
 @contextmanager
 def database() -> Iterator[tuple[Settings, Engine]]:
-    """Settings and a ready database; clear errors for the usual mistakes."""
-    try:
-        settings = get_settings()
-    except ValueError as exc:
-        fail(f"bad setting: {exc}")
+    """Settings and a database at the current schema; clear errors for bad input."""
+    settings = load_settings()
     try:
         engine = open_database(settings.database_url)
     except DatabaseOutdated as exc:
@@ -70,40 +88,171 @@ def print_json(value: Any) -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database schema to this version of BarrierWatch."""
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(load_settings().database_url)
     before, after = upgrade(engine)
     engine.dispose()
     say(f"schema {before or 'empty'} -> {after}")
 
 
 @app.command()
-def ingest(
-    files: Annotated[
-        list[Path], typer.Argument(help="JSONL or ePing .xlsx files", exists=True, dir_okay=False)
-    ],
-) -> None:
+def ingest(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Import notices from JSONL files or ePing "export search results" workbooks."""
     with database() as (_settings, engine):
         for path in files:
-            records = read_notices(path)  # validated whole before anything is written
-            with recorded_run(engine, "ingest") as counts, session_scope(engine) as session:
-                for slug in sorted({r.source for r in records}):
-                    ensure_source(session, slug, kind="file", url=str(path))
-                saved = save_notices(session, records)
-                counts.update(file=str(path), new=saved.new, revised=saved.revised, unchanged=saved.unchanged)
+            saved = pipeline.ingest_file(engine, path)
             say(f"{path}: {saved.new} new, {saved.revised} revised, {saved.unchanged} unchanged")
+
+
+@enterprises_app.command("import")
+def enterprises_import(file: ExistingFile) -> None:
+    """Create or update enterprises from a CSV or XLSX file (name, email, hs_codes, markets, language)."""
+    with database() as (settings, engine):
+        result = pipeline.import_enterprises(engine, settings, file)
+        say(f"{file}: {result.created} created, {result.updated} updated")
 
 
 @app.command()
 def classify() -> None:
     """Tag notices that the current tagger has not tagged yet."""
     with database() as (_settings, engine):
-        tagger = load_tagger()
-        with recorded_run(engine, "classify") as counts, session_scope(engine) as session:
-            result = classify_pending(session, tagger)
-            counts.update(notices=result.notices, tags=result.tags, tagger=tagger.version)
-        say(f"tagged {result.notices} notices with {result.tags} tags ({tagger.version})")
+        result, version = pipeline.classify(engine)
+        say(f"tagged {result.notices} notices with {result.tags} tags ({version})")
+
+
+@app.command()
+def match() -> None:
+    """Match tagged notices to enterprises and update the alert queue."""
+    with database() as (settings, engine):
+        r = pipeline.match(engine, settings, utcnow())
+        say(
+            f"matched {r.notices} notices: {r.created} new alerts, {r.updated} updated, "
+            f"{r.withdrawn} withdrawn, {r.unchanged} unchanged"
+        )
+
+
+@alerts_app.command("approve")
+def alerts_approve(
+    all_pending: Annotated[bool, typer.Option("--all", help="Approve every pending alert.")] = False,
+    alert_ids: Annotated[
+        list[int] | None, typer.Option("--id", help="Approve this alert (repeatable).")
+    ] = None,
+    reviewer: Annotated[str, typer.Option("--by", help="Reviewer recorded on the alerts.")] = "",
+) -> None:
+    """Approve pending alerts from the command line (the web UI is the usual way)."""
+    if all_pending == bool(alert_ids):
+        fail("give either --all or one or more --id N")
+    with database() as (_settings, engine):
+        if alert_ids:
+            with Session(engine) as session:
+                from alerts.queue import not_reviewable
+
+                refused = not_reviewable(session, alert_ids)
+            if refused:
+                fail("; ".join(f"alert {i}: {why}" for i, why in refused.items()))
+        changed = pipeline.approve(engine, None if all_pending else alert_ids, reviewer or getpass.getuser())
+        say(f"approved {len(changed)} alerts")
+
+
+@alerts_app.command("export")
+def alerts_export(
+    format: Annotated[ExportFormat, typer.Option(help="json or csv")] = ExportFormat.json,
+    status: Annotated[str | None, typer.Option(help="Only alerts with this status.")] = None,
+) -> None:
+    """Print the alerts: notice, enterprise, status, severity, reason, HS codes."""
+    with database() as (_settings, engine), Session(engine) as session:
+        rows = alerts_for_export(session, status)
+    if format == ExportFormat.json:
+        print_json(rows)
+        return
+    writer = csv.DictWriter(
+        sys.stdout, fieldnames=["id", "notice_id", "enterprise", "status", "severity", "reason", "hs_codes"]
+    )
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "hs_codes": ";".join(row["hs_codes"])})
+
+
+@app.command()
+def send() -> None:
+    """Gather approved alerts into digests and deliver them (SMTP or the outbox)."""
+    with database() as (settings, engine):
+        digests, sent = pipeline.send(engine, settings, utcnow())
+        where = settings.smtp_host or settings.outbox
+        say(
+            f"{digests.digests} new digests; {sent.sent} mails sent to {where}, "
+            f"{sent.failed} failed, {sent.retry_later} to retry"
+        )
+
+
+@notices_app.command("list")
+def notices_list(
+    format: Annotated[ListFormat, typer.Option(help="table or json")] = ListFormat.table,
+    limit: Annotated[int | None, typer.Option(help="At most this many, newest first.")] = None,
+) -> None:
+    """List gathered notices with their tags, newest first."""
+    with database() as (_settings, engine), Session(engine) as session:
+        rows = notices_with_tags(session, limit)
+    if format == ListFormat.json:
+        print_json(rows)
+        return
+    table = Table("id", "published", "type", "country", "external id", "title", "tags")
+    for r in rows:
+        tags = " ".join(t["code"] for t in r["tags"])
+        table.add_row(
+            str(r["id"]),
+            str(r["published"] or ""),
+            r["doc_type"],
+            r["country"],
+            r["external_id"],
+            r["title"][:70],
+            tags,
+        )
+    Console().print(table)
+
+
+DEMO_DIR = PROJECT_ROOT / "demo"
+DEMO_NOTICES = ("notices.jsonl", "eping-export-search-results-2025-06-sample.xlsx")
+
+
+@app.command()
+def demo() -> None:
+    """Run the weekly pipeline offline on the bundled real notices and demo enterprises.
+
+    Alerts are approved as the reviewer "demo-inspector" (in production an
+    inspector reviews them in the web UI); digests go to the outbox.
+    """
+    with database() as (settings, engine):
+        now = utcnow()
+        for name in DEMO_NOTICES:
+            saved = pipeline.ingest_file(engine, DEMO_DIR / name)
+            say(f"ingest {name}: {saved.new} new, {saved.revised} revised, {saved.unchanged} unchanged")
+        imported = pipeline.import_enterprises(engine, settings, DEMO_DIR / "enterprises.csv")
+        say(f"enterprises: {imported.created} created, {imported.updated} updated")
+        tagged, version = pipeline.classify(engine)
+        say(f"classify: {tagged.notices} notices tagged ({version})")
+        matched = pipeline.match(engine, settings, now)
+        say(f"match: {matched.created} new alerts, {matched.unchanged} unchanged")
+        approved = pipeline.approve(engine, None, "demo-inspector")
+        say(f"review: {len(approved)} alerts approved by demo-inspector")
+        digests, sent = pipeline.send(engine, settings, now)
+        say(f"send: {digests.digests} new digests, {sent.sent} mails written, {sent.failed} failed")
+        with Session(engine) as session:
+            _print_summary(session, settings)
+
+
+def _print_summary(session: Session, settings: Settings) -> None:
+    counts = table_counts(session)
+    say(", ".join(f"{n} {name}" for name, n in counts.items()))
+    table = Table("enterprise", "alerts", "mails sent")
+    for row in enterprise_overview(session):
+        alerts = ", ".join(f"{n} {status}" for status, n in sorted(row["alerts"].items())) or "none"
+        table.add_row(row["enterprise"], alerts, str(row["mails_sent"]))
+    Console(stderr=True).print(table)
+    where = settings.smtp_host or f"{settings.outbox}/new (Maildir: one .eml file per mail)"
+    say(
+        f"mail: {where}\ndatabase: {settings.database_url}\nnext: barrierwatch alerts export, "
+        "barrierwatch notices list"
+    )
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Enterprise profiles -> matching -> the review queue -> digests -> delivery."""

@@ -170,7 +170,8 @@ def _symbol_for_member(cell: str, member: str) -> tuple[str | None, str | None]:
 
 
 def _clean(value: Any) -> str:
-    return re.sub(r"\s+", " ", str(value or "")).strip()
+    # Excel writes a carriage return inside a cell as the escape _x000D_.
+    return re.sub(r"\s+", " ", str(value or "").replace("_x000D_", " ")).strip()
 
 
 def _eping_text(row: dict[str, Any]) -> str:

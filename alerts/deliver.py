@@ -1,0 +1,251 @@
+"""Delivery: digests leave through one transport, SMTP or the Maildir outbox.
+
+The Delivery row is the queue. A sender claims a row with a conditional
+UPDATE (pending -> sending); only the process whose UPDATE changed the row
+sends it, so a second sender or a rerun never sends it again. A claim left
+``sending`` by a crashed process is taken over after ``STALE_CLAIM``.
+
+The one unavoidable window: a crash after the SMTP server accepted a mail
+(250) and before the row is marked sent. The takeover then sends the mail
+again with the same Message-ID, by which a receiver can drop the copy.
+The Maildir outbox has no such window: its file name is derived from the
+Message-ID, so a second write finds the file already there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Protocol
+
+import aiosmtplib
+from sqlalchemy import or_, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from alerts.emails import build_message, digest_context, render_digest
+from config import Settings
+from store.models import Alert, AlertStatus, Delivery, DeliveryStatus, Digest, Enterprise
+from store.types import utcnow
+
+STALE_CLAIM = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+
+
+class TransientSendError(Exception):
+    """Worth trying again later (4xx, lost connection, timeout)."""
+
+
+class PermanentSendError(Exception):
+    """Will not succeed as it is (5xx: unknown mailbox, rejected sender)."""
+
+
+class Transport(Protocol):
+    """Sends one message to one recipient; raises TransientSendError or PermanentSendError."""
+
+    async def send(self, message: EmailMessage, recipient: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class MaildirOutbox:
+    """Writes each message as a file into a Maildir (``new/``), atomically.
+
+    The file is named after the Message-ID, so writing the same message
+    twice leaves one file: the outbox is idempotent.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        for sub in ("tmp", "new", "cur"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+
+    def path_for(self, message: EmailMessage) -> Path:
+        digest = hashlib.sha256(str(message["Message-ID"]).encode()).hexdigest()[:24]
+        return self.root / "new" / f"{digest}.{socket.gethostname()}.eml"
+
+    async def send(self, message: EmailMessage, recipient: str) -> None:
+        final = self.path_for(message)
+        if final.exists() or (self.root / "cur" / final.name).exists():
+            return
+        temporary = self.root / "tmp" / f"{final.name}.{os.getpid()}"
+        temporary.write_bytes(message.as_bytes())
+        os.replace(temporary, final)
+
+    async def close(self) -> None:
+        return None
+
+
+class SmtpTransport:
+    """Sends through an SMTP server with aiosmtplib, reusing one connection."""
+
+    def __init__(self, settings: Settings) -> None:
+        assert settings.smtp_host
+        self.settings = settings
+        self.client: aiosmtplib.SMTP | None = None
+
+    async def _connected(self) -> aiosmtplib.SMTP:
+        if self.client is not None and self.client.is_connected:
+            return self.client
+        s = self.settings
+        self.client = aiosmtplib.SMTP(
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            timeout=s.smtp_timeout,
+            use_tls=s.smtp_security == "tls",
+            start_tls=s.smtp_security == "starttls",
+            username=s.smtp_username,
+            password=s.smtp_password,
+        )
+        await self.client.connect()
+        return self.client
+
+    async def send(self, message: EmailMessage, recipient: str) -> None:
+        try:
+            client = await self._connected()
+            await client.send_message(message, recipients=[recipient])
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            raise _classified(exc.recipients[0].code if exc.recipients else 550, str(exc)) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            raise _classified(exc.code, exc.message) from exc
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            self.client = None
+            raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
+
+    async def close(self) -> None:
+        if self.client is not None and self.client.is_connected:
+            try:
+                await self.client.quit()
+            except aiosmtplib.SMTPException:
+                self.client.close()
+
+
+def _classified(code: int, text: str) -> Exception:
+    if 400 <= code < 500:
+        return TransientSendError(f"{code} {text}")
+    return PermanentSendError(f"{code} {text}")
+
+
+def transport_for(settings: Settings) -> Transport:
+    """SMTP when a host is configured, else the Maildir outbox."""
+    if settings.smtp_host:
+        return SmtpTransport(settings)
+    return MaildirOutbox(settings.outbox)
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    failed: int = 0
+    retry_later: int = 0
+
+
+def claim(session: Session, delivery_id: int, now: datetime) -> bool:
+    """Take a delivery for sending; False when another sender has it or it is done."""
+    statement = (
+        update(Delivery)
+        .where(col(Delivery.id) == delivery_id)
+        .where(
+            or_(
+                col(Delivery.status) == DeliveryStatus.PENDING,
+                (col(Delivery.status) == DeliveryStatus.SENDING)
+                & (col(Delivery.claimed_at) < now - STALE_CLAIM),
+            )
+        )
+        .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
+    )
+    claimed = session.exec(statement).rowcount == 1
+    session.commit()
+    return claimed
+
+
+def sendable_ids(session: Session, now: datetime) -> list[int]:
+    rows = session.exec(
+        select(Delivery.id)
+        .where(
+            or_(
+                col(Delivery.status) == DeliveryStatus.PENDING,
+                (col(Delivery.status) == DeliveryStatus.SENDING)
+                & (col(Delivery.claimed_at) < now - STALE_CLAIM),
+            )
+        )
+        .order_by(col(Delivery.id))
+    ).all()
+    return [r for r in rows if r is not None]
+
+
+async def send_pending(engine: Engine, settings: Settings, transport: Transport, now: datetime) -> SendResult:
+    """Send every pending delivery once; record the outcome on each row."""
+    result = SendResult()
+    today = now.astimezone(settings.zone).date()
+    with Session(engine, expire_on_commit=False) as session:
+        for delivery_id in sendable_ids(session, now):
+            if not claim(session, delivery_id, now):
+                continue
+            delivery = session.get(Delivery, delivery_id)
+            assert delivery is not None
+            message = compose(session, delivery, settings, now, today)
+            try:
+                await transport.send(message, delivery.email)
+            except TransientSendError as exc:
+                _record_failure(session, delivery, str(exc), permanent=delivery.attempts >= MAX_ATTEMPTS)
+                result.retry_later += delivery.status == DeliveryStatus.PENDING
+                result.failed += delivery.status == DeliveryStatus.FAILED
+                continue
+            except PermanentSendError as exc:
+                _record_failure(session, delivery, str(exc), permanent=True)
+                result.failed += 1
+                continue
+            _record_sent(session, delivery, utcnow())
+            result.sent += 1
+    await transport.close()
+    return result
+
+
+def compose(
+    session: Session, delivery: Delivery, settings: Settings, now: datetime, today: date
+) -> EmailMessage:
+    digest = session.get(Digest, delivery.digest_id)
+    assert digest is not None
+    enterprise = session.get(Enterprise, digest.enterprise_id)
+    assert enterprise is not None
+    context = digest_context(session, digest, enterprise, today)
+    subject, text, html = render_digest(settings.templates_dir, enterprise.language, context)
+    return build_message(
+        subject=subject,
+        text=text,
+        html=html,
+        sender=settings.mail_from,
+        recipient=delivery.email,
+        message_id=delivery.message_id,
+        sent_at=now,
+    )
+
+
+def _record_failure(session: Session, delivery: Delivery, error: str, permanent: bool) -> None:
+    delivery.status = DeliveryStatus.FAILED if permanent else DeliveryStatus.PENDING
+    delivery.last_error = error[:2000]
+    session.add(delivery)
+    session.commit()
+
+
+def _record_sent(session: Session, delivery: Delivery, at: datetime) -> None:
+    delivery.status, delivery.sent_at, delivery.last_error = DeliveryStatus.SENT, at, None
+    session.add(delivery)
+    for alert in session.exec(select(Alert).where(Alert.digest_id == delivery.digest_id)):
+        if alert.status == AlertStatus.APPROVED:
+            alert.status = AlertStatus.SENT
+            session.add(alert)
+    session.commit()
+
+
+def mail_domain(sender: str) -> str:
+    """The domain of the From address, for Message-IDs."""
+    address = parseaddr(sender)[1]
+    return address.rpartition("@")[2] or "barrierwatch.localhost"

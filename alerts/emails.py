@@ -1,0 +1,150 @@
+"""Rendering mails from the templates in ``templates/emails``.
+
+Each kind of mail is a triplet per language: ``subject.txt``, ``body.txt``
+and ``body.html``. Notice titles and texts come from foreign websites:
+HTML is autoescaped and the subject is folded onto one line so that no
+CR/LF can inject a header.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlmodel import Session, col, select
+
+from hs.codes import display
+from hs.markets import country_name
+from hs.nomenclature import describe
+from store.models import Alert, Digest, Enterprise, Notice, Severity, Tag
+
+SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.NORMAL)
+DOC_TYPE_NAMES = {
+    "en": {
+        "tbt": "Technical regulation (WTO TBT)",
+        "sps": "Sanitary/phytosanitary measure (WTO SPS)",
+        "antidumping": "Anti-dumping",
+        "countervailing": "Countervailing duty",
+        "safeguard": "Safeguard",
+        "recall": "Product recall",
+        "regulation": "National regulation",
+    },
+    "zh": {
+        "tbt": "技术法规（WTO/TBT）",
+        "sps": "卫生与植物卫生措施（WTO/SPS）",
+        "antidumping": "反倾销",
+        "countervailing": "反补贴",
+        "safeguard": "保障措施",
+        "recall": "产品召回",
+        "regulation": "国家法规",
+    },
+}
+
+
+@dataclass
+class DigestItem:
+    alert_id: int
+    severity: str
+    title: str
+    country: str
+    kind: str
+    products: list[str]
+    reason: str
+    note: str | None
+    url: str | None
+    published_on: date | None
+    comment_deadline: date | None
+    days_left: int | None
+
+
+@cache
+def _environment(templates_dir: Path) -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def digest_items(session: Session, digest: Digest, language: str, today: date) -> list[DigestItem]:
+    """The alerts of a digest, most severe first, ready for a template."""
+    alerts = session.exec(select(Alert).where(Alert.digest_id == digest.id).order_by(col(Alert.id))).all()
+    items = [_item(session, alert, language, today) for alert in alerts]
+    return sorted(items, key=lambda i: (SEVERITY_ORDER.index(Severity(i.severity)), i.alert_id))
+
+
+def _item(session: Session, alert: Alert, language: str, today: date) -> DigestItem:
+    notice = session.get(Notice, alert.notice_id)
+    assert notice is not None and alert.id is not None
+    tag_ids = alert.evidence.get("tag_ids", [])
+    tags = session.exec(select(Tag).where(col(Tag.id).in_(tag_ids))).all() if tag_ids else []
+    products = [f"{display(t.code)} {describe(t.code[:2], language)}" for t in tags]
+    deadline = notice.comment_deadline
+    return DigestItem(
+        alert_id=alert.id,
+        severity=alert.severity,
+        title=notice.title,
+        country=country_name(notice.country, language),
+        kind=DOC_TYPE_NAMES[language].get(notice.doc_type, notice.doc_type),
+        products=list(dict.fromkeys(products)),
+        reason=alert.reason,
+        note=alert.note,
+        url=notice.url,
+        published_on=notice.published_on,
+        comment_deadline=deadline,
+        days_left=(deadline - today).days if deadline and deadline >= today else None,
+    )
+
+
+def render_digest(templates_dir: Path, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, text, html) of a weekly digest in ``language``."""
+    env = _environment(templates_dir)
+    folder = f"emails/weekly_digest/{language}"
+    subject = env.get_template(f"{folder}/subject.txt").render(context)
+    text = env.get_template(f"{folder}/body.txt").render(context)
+    html = env.get_template(f"{folder}/body.html").render(context)
+    return one_line(subject), text, html
+
+
+def one_line(value: str) -> str:
+    """Fold CR, LF and other control characters to spaces (no header injection)."""
+    return re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", value).strip()
+
+
+def digest_context(session: Session, digest: Digest, enterprise: Enterprise, today: date) -> dict[str, Any]:
+    language = enterprise.language
+    items = digest_items(session, digest, language, today)
+    groups = [(s.value, [i for i in items if i.severity == s]) for s in SEVERITY_ORDER]
+    return {
+        "enterprise": enterprise,
+        "name": enterprise.name if language == "zh" else (enterprise.name_en or enterprise.name),
+        "period": digest.period,
+        "items": items,
+        "groups": [(severity, group) for severity, group in groups if group],
+        "counts": {severity: len(group) for severity, group in groups},
+    }
+
+
+def build_message(
+    *, subject: str, text: str, html: str, sender: str, recipient: str, message_id: str, sent_at: datetime
+) -> EmailMessage:
+    """A multipart/alternative mail: plain text first, HTML preferred."""
+    message = EmailMessage()
+    message["Subject"] = one_line(subject)
+    message["From"] = sender
+    message["To"] = one_line(recipient)
+    message["Date"] = format_datetime(sent_at)
+    message["Message-ID"] = message_id
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message

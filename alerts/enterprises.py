@@ -1,0 +1,257 @@
+"""Enterprise profiles: import from CSV/XLSX, load for matching.
+
+Columns: ``name, email, hs_codes, markets, language`` and optionally
+``name_en, keywords, frequency, home_country, followed_cases, active``;
+lists are separated by ``;``. An enterprise is identified by its name: a
+re-import updates it. A file is imported whole or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from sqlmodel import Session, col, delete, select
+
+from hs.codes import InvalidHSCode, normalise
+from hs.markets import GROUPS, UnknownCountry, country_code
+from store.errors import InputError, InputProblem
+from store.models import Contact, Enterprise, EnterpriseMarket, EnterpriseProduct
+from store.types import utcnow
+
+REQUIRED_COLUMNS = ("name", "email", "hs_codes", "markets", "language")
+OPTIONAL_COLUMNS = ("name_en", "keywords", "frequency", "home_country", "followed_cases", "active")
+LANGUAGES = ("zh", "en")
+FREQUENCIES = ("weekly", "daily")
+_EMAIL = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
+
+
+@dataclass
+class EnterpriseProfile:
+    """A validated row of an enterprise file."""
+
+    name: str
+    emails: list[str]
+    products: dict[str, str]  # normalised code -> as written
+    markets: list[str]
+    language: str
+    name_en: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    frequency: str = "weekly"
+    home_country: str = "CN"
+    followed_cases: list[str] = field(default_factory=list)
+    active: bool = True
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+
+
+def _split(value: Any) -> list[str]:
+    return [part.strip() for part in re.split(r"[;；\n]", str(value or "")) if part.strip()]
+
+
+def read_enterprises(path: Path, home_country: str) -> list[EnterpriseProfile]:
+    """Validated profiles of a CSV or XLSX file; :class:`InputError` lists every bad field."""
+    rows = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _csv_rows(path)
+    profiles: list[EnterpriseProfile] = []
+    problems: list[InputProblem] = []
+    seen: dict[str, str] = {}
+    for where, row in rows:
+        if isinstance(row, InputProblem):
+            problems.append(row)
+            continue
+        profile, found = _profile(row, where, home_country)
+        problems.extend(found)
+        if profile is None:
+            continue
+        if profile.name in seen:
+            problems.append(
+                InputProblem(where, "name", f"{profile.name!r} is already on {seen[profile.name]}")
+            )
+            continue
+        seen[profile.name] = where
+        profiles.append(profile)
+    if problems:
+        raise InputError(str(path), problems)
+    return profiles
+
+
+def _check_header(header: list[str]) -> InputProblem | None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        return InputProblem(
+            "header", ", ".join(missing), f"column missing; expected {', '.join(REQUIRED_COLUMNS)}"
+        )
+    return None
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | InputProblem]]:
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            reader = csv.DictReader(f)
+            header = [h.strip() for h in reader.fieldnames or []]
+            if problem := _check_header(header):
+                yield "header", problem
+                return
+            reader.fieldnames = header
+            for number, row in enumerate(reader, start=2):
+                yield f"row {number}", row
+    except UnicodeDecodeError as exc:
+        yield "file", InputProblem("file", "(encoding)", f"not UTF-8 text: {exc.reason} at byte {exc.start}")
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | InputProblem]]:
+    try:
+        sheet = load_workbook(path, read_only=True).worksheets[0]
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        yield "file", InputProblem("file", "(workbook)", f"not a readable .xlsx: {exc}")
+        return
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+    if problem := _check_header(header):
+        yield "header", problem
+        return
+    for number, values in enumerate(rows, start=2):
+        if any(v not in (None, "") for v in values):
+            yield f"row {number}", dict(zip(header, values, strict=False))
+
+
+def _profile(
+    row: Mapping[str, Any], where: str, home_country: str
+) -> tuple[EnterpriseProfile | None, list[InputProblem]]:
+    problems: list[InputProblem] = []
+
+    def problem(field_name: str, message: str) -> None:
+        problems.append(InputProblem(where, field_name, message))
+
+    name = str(row.get("name") or "").strip()
+    if not name:
+        problem("name", "missing: expected the enterprise's name")
+    emails = _split(row.get("email"))
+    for email in emails:
+        if not _EMAIL.match(email):
+            problem("email", f"{email!r} is not an e-mail address")
+    if not emails:
+        problem("email", "missing: expected one or more addresses separated by ';'")
+    products = _products(_split(row.get("hs_codes")), problem)
+    markets = _markets(_split(row.get("markets")), problem)
+    language = str(row.get("language") or "").strip().lower()
+    if language not in LANGUAGES:
+        problem("language", f"{language!r} is not supported: expected zh or en")
+    frequency = str(row.get("frequency") or "weekly").strip().lower()
+    if frequency not in FREQUENCIES:
+        problem(
+            "frequency", f"{frequency!r}: expected weekly or daily (critical items are always sent at once)"
+        )
+    home = _home_country(row.get("home_country"), home_country, problem)
+    active = str(row.get("active") if row.get("active") is not None else "yes").strip().lower()
+    if active not in ("yes", "no", "true", "false", "1", "0", ""):
+        problem("active", f"{active!r}: expected yes or no")
+    if problems:
+        return None, problems
+    return EnterpriseProfile(
+        name=name,
+        emails=emails,
+        products=products,
+        markets=markets,
+        language=language,
+        name_en=str(row.get("name_en") or "").strip() or None,
+        keywords=_split(row.get("keywords")),
+        frequency=frequency,
+        home_country=home,
+        followed_cases=[c.upper() for c in _split(row.get("followed_cases"))],
+        active=active in ("yes", "true", "1", ""),
+    ), []
+
+
+def _products(values: list[str], problem: Any) -> dict[str, str]:
+    products: dict[str, str] = {}
+    for raw in values:
+        try:
+            products.setdefault(normalise(raw), raw)
+        except InvalidHSCode as exc:
+            problem("hs_codes", str(exc))
+    if not values:
+        problem("hs_codes", "missing: expected HS codes or tariff lines separated by ';'")
+    return products
+
+
+def _markets(values: list[str], problem: Any) -> list[str]:
+    markets: list[str] = []
+    for raw in values:
+        try:
+            code = country_code(raw)
+        except UnknownCountry as exc:
+            problem("markets", str(exc))
+            continue
+        if code not in markets:
+            markets.append(code)
+    if not values:
+        problem(
+            "markets", f"missing: expected ISO country codes or groups ({', '.join(GROUPS)}) separated by ';'"
+        )
+    return markets
+
+
+def _home_country(value: Any, default: str, problem: Any) -> str:
+    if value in (None, ""):
+        return default
+    try:
+        return country_code(str(value))
+    except UnknownCountry as exc:
+        problem("home_country", str(exc))
+        return default
+
+
+def save_enterprises(session: Session, profiles: list[EnterpriseProfile]) -> ImportResult:
+    """Create or update each profile (by name); its codes, markets and
+    contacts become exactly those of the file. Unsubscribed contacts stay
+    unsubscribed."""
+    result = ImportResult()
+    for profile in profiles:
+        enterprise = session.exec(select(Enterprise).where(Enterprise.name == profile.name)).first()
+        if enterprise is None:
+            enterprise = Enterprise(name=profile.name)
+            result.created += 1
+        else:
+            result.updated += 1
+        for attr in (
+            "name_en",
+            "keywords",
+            "frequency",
+            "home_country",
+            "followed_cases",
+            "active",
+            "language",
+        ):
+            setattr(enterprise, attr, getattr(profile, attr))
+        enterprise.updated_at = utcnow()
+        session.add(enterprise)
+        session.flush()
+        assert enterprise.id is not None
+        _replace_children(session, enterprise.id, profile)
+    return result
+
+
+def _replace_children(session: Session, enterprise_id: int, profile: EnterpriseProfile) -> None:
+    session.exec(delete(EnterpriseProduct).where(col(EnterpriseProduct.enterprise_id) == enterprise_id))
+    session.exec(delete(EnterpriseMarket).where(col(EnterpriseMarket.enterprise_id) == enterprise_id))
+    for code, raw in profile.products.items():
+        session.add(EnterpriseProduct(enterprise_id=enterprise_id, code=code, raw=raw))
+    for market in profile.markets:
+        session.add(EnterpriseMarket(enterprise_id=enterprise_id, market=market))
+    known = {c.email: c for c in session.exec(select(Contact).where(Contact.enterprise_id == enterprise_id))}
+    for email in profile.emails:
+        if email not in known:
+            session.add(Contact(enterprise_id=enterprise_id, email=email))
+    for email, contact in known.items():
+        if email not in profile.emails:
+            session.delete(contact)

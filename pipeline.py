@@ -1,0 +1,86 @@
+"""The stages of BarrierWatch, each run recorded as a Run row.
+
+The command line, the demo and the scheduler all call these functions, so
+a stage behaves the same whoever starts it. Each takes the moment it runs
+(``now``) so that tests can fix the clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from alerts.deliver import SendResult, mail_domain, send_pending, transport_for
+from alerts.digest import DigestResult, build_digests
+from alerts.enterprises import ImportResult, read_enterprises, save_enterprises
+from alerts.queue import MatchResult, review, run_matching
+from config import Settings
+from crawler.importers import read_notices
+from nlp.classify import ClassifyResult, classify_pending
+from nlp.tagger import load_tagger
+from store.db import session_scope
+from store.notices import SaveResult, ensure_source, save_notices
+from store.runs import recorded_run
+
+
+def ingest_file(engine: Engine, path: Path) -> SaveResult:
+    """Store the notices of one file; the file is validated whole first."""
+    records = read_notices(path)
+    with recorded_run(engine, "ingest") as counts, session_scope(engine) as session:
+        for slug in sorted({r.source for r in records}):
+            ensure_source(session, slug, kind="file", url=str(path))
+        saved = save_notices(session, records)
+        counts.update(file=str(path), new=saved.new, revised=saved.revised, unchanged=saved.unchanged)
+    return saved
+
+
+def import_enterprises(engine: Engine, settings: Settings, path: Path) -> ImportResult:
+    profiles = read_enterprises(path, settings.home_country)
+    with recorded_run(engine, "enterprises") as counts, session_scope(engine) as session:
+        result = save_enterprises(session, profiles)
+        counts.update(file=str(path), **asdict(result))
+    return result
+
+
+def classify(engine: Engine) -> tuple[ClassifyResult, str]:
+    tagger = load_tagger()
+    with recorded_run(engine, "classify") as counts, session_scope(engine) as session:
+        result = classify_pending(session, tagger)
+        counts.update(notices=result.notices, tags=result.tags, tagger=tagger.version)
+    return result, tagger.version
+
+
+def match(engine: Engine, settings: Settings, now: datetime) -> MatchResult:
+    today = now.astimezone(settings.zone).date()
+    with recorded_run(engine, "match") as counts, session_scope(engine) as session:
+        result = run_matching(session, today, settings.critical_deadline_days)
+        counts.update(
+            notices=result.notices,
+            created=result.created,
+            updated=result.updated,
+            withdrawn=result.withdrawn,
+            unchanged=result.unchanged,
+            by_severity=dict(result.by_severity),
+        )
+    return result
+
+
+def approve(engine: Engine, alert_ids: list[int] | None, reviewer: str) -> list[int]:
+    with recorded_run(engine, "approve") as counts, session_scope(engine) as session:
+        changed = review(session, alert_ids, "approved", reviewer)
+        counts.update(approved=len(changed), reviewer=reviewer)
+    return changed
+
+
+def send(engine: Engine, settings: Settings, now: datetime) -> tuple[DigestResult, SendResult]:
+    """Gather approved alerts into digests, then deliver every pending mail."""
+    with recorded_run(engine, "send") as counts:
+        with session_scope(engine) as session:
+            digests = build_digests(session, now, settings.zone, mail_domain(settings.mail_from))
+        sent = asyncio.run(send_pending(engine, settings, transport_for(settings), now))
+        counts.update(digests=asdict(digests), delivery=asdict(sent))
+    return digests, sent

@@ -1,0 +1,93 @@
+"""Read-only views that the CLI, the API and the UI share."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from store.models import Alert, Delivery, Digest, Enterprise, Notice, Tag
+
+
+def notices_with_tags(session: Session, limit: int | None = None) -> list[dict[str, Any]]:
+    """Notices, newest first, in the shape of ``notices list --format json``."""
+    query = select(Notice).order_by(col(Notice.published_on).desc(), col(Notice.id).desc())
+    notices = session.exec(query.limit(limit) if limit else query).all()
+    tags: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    ids = [n.id for n in notices]
+    for tag in session.exec(select(Tag).where(col(Tag.notice_id).in_(ids)).order_by(col(Tag.code))):
+        tags[tag.notice_id].append({"code": tag.code, "score": tag.score, "method": tag.method})
+    return [
+        {
+            "id": n.id,
+            "external_id": n.external_id,
+            "source": n.source,
+            "doc_type": n.doc_type,
+            "country": n.country,
+            "subject_countries": n.subject_countries,
+            "case_numbers": n.case_numbers,
+            "title": n.title,
+            "url": n.url,
+            "published": n.published_on,
+            "comment_deadline": n.comment_deadline,
+            "tags": tags.get(n.id, []) if n.id is not None else [],
+        }
+        for n in notices
+    ]
+
+
+def alerts_for_export(session: Session, status: str | None = None) -> list[dict[str, Any]]:
+    """Alerts in the shape of ``alerts export``: what matched whom, and why."""
+    query = select(Alert, Enterprise).join(Enterprise, col(Enterprise.id) == col(Alert.enterprise_id))
+    if status:
+        query = query.where(Alert.status == status)
+    rows = session.exec(query.order_by(col(Alert.id))).all()
+    return [
+        {
+            "id": alert.id,
+            "notice_id": alert.notice_id,
+            "enterprise": enterprise.name,
+            "status": alert.status,
+            "severity": alert.severity,
+            "reason": alert.reason,
+            "hs_codes": sorted({c["notice"] for c in alert.evidence.get("codes", [])}),
+        }
+        for alert, enterprise in rows
+    ]
+
+
+def enterprise_overview(session: Session) -> list[dict[str, Any]]:
+    """Per enterprise: alerts by status and mails sent, for summaries."""
+    alerts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for alert in session.exec(select(Alert)):
+        alerts[alert.enterprise_id][alert.status] += 1
+    sent: dict[int, int] = defaultdict(int)
+    for delivery, digest in session.exec(
+        select(Delivery, Digest).join(Digest, col(Digest.id) == col(Delivery.digest_id))
+    ):
+        sent[digest.enterprise_id] += delivery.status == "sent"
+    return [
+        {
+            "enterprise": e.name_en or e.name,
+            "alerts": dict(alerts.get(e.id, {})) if e.id else {},
+            "mails_sent": sent.get(e.id, 0) if e.id else 0,
+        }
+        for e in session.exec(select(Enterprise).order_by(col(Enterprise.id)))
+    ]
+
+
+def table_counts(session: Session) -> dict[str, int]:
+    """Row counts of the main tables."""
+    return {
+        name: session.exec(select(func.count()).select_from(model)).one()
+        for name, model in (
+            ("notices", Notice),
+            ("tags", Tag),
+            ("enterprises", Enterprise),
+            ("alerts", Alert),
+            ("digests", Digest),
+            ("deliveries", Delivery),
+        )
+    }
