@@ -1,0 +1,70 @@
+"""Small real data sets for tests that run several stages."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy.engine import Engine
+
+from alerts.enterprises import EnterpriseProfile, save_enterprises
+from nlp.classify import classify_pending
+from nlp.tagger import CodeTagger
+from store.db import session_scope
+from store.notices import NoticeRecord, save_notices
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # a Wednesday, 10:00 in Shanghai
+
+FLOORING_ORDER = NoticeRecord(
+    source="us_federalregister_adcvd",
+    external_id="2017-28202",
+    doc_type="antidumping",
+    country="US",
+    title="Multilayered Wood Flooring From the People's Republic of China: Continuation of Orders",
+    text="The products are classified under HTSUS 4418.75.4000 and 4418.75.7000.",
+    subject_countries=("CN",),
+    case_numbers=("A-570-970",),
+    published_on=date(2018, 1, 3),
+)
+PFAS_RULE = NoticeRecord(
+    source="wto_eping",
+    external_id="G/TBT/N/USA/1958/Rev.1",
+    doc_type="tbt",
+    country="US",
+    title="Safer Products Restrictions and Reporting <b>PFAS</b>",
+    text="Restricts the intentional use of PFAS in apparel and accessories. HS 6115",
+    comment_deadline=date(2026, 12, 1),
+)
+ONIONS = NoticeRecord(
+    source="wto_eping",
+    external_id="G/SPS/N/JPN/1",
+    doc_type="sps",
+    country="JP",
+    title="Onions",
+    text="HS 0703",
+)
+
+FLOORING_MAKER = EnterpriseProfile(
+    name="抚松地板",
+    name_en="Fusong Flooring",
+    emails=["trade@fusong.example"],
+    products={"441875": "4418.75"},
+    markets=["US", "EU"],
+    language="zh",
+)
+SOCK_MAKER = EnterpriseProfile(
+    name="Liaoyuan Socks",
+    emails=["a@socks.example", "b@socks.example"],
+    products={"6115": "6115"},
+    markets=["EU", "US", "JP"],
+    language="en",
+)
+
+
+def load(
+    engine: Engine, notices=(FLOORING_ORDER, PFAS_RULE, ONIONS), enterprises=(FLOORING_MAKER, SOCK_MAKER)
+):
+    with session_scope(engine) as session:
+        save_notices(session, notices)
+        save_enterprises(session, list(enterprises))
+    with session_scope(engine) as session:
+        classify_pending(session, CodeTagger())

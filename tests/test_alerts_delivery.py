@@ -1,0 +1,116 @@
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+from sqlmodel import Session, select
+
+import pipeline
+from alerts.deliver import STALE_CLAIM, claim, sendable_ids
+from alerts.digest import build_digests
+from config import get_settings
+from store.db import session_scope
+from store.models import Alert, Delivery, Digest
+from store.notices import NoticeRecord, save_notices
+from tests.scenario import NOW, load
+from tests.smtp_server import Sink, smtp_server
+
+
+def prepare(engine):
+    load(engine)
+    settings = get_settings()
+    pipeline.match(engine, settings, NOW)
+    pipeline.approve(engine, None, "inspector-li")
+    return settings
+
+
+def outbox_messages(settings):
+    return [
+        message_from_bytes(p.read_bytes(), policy=policy.default) for p in (settings.outbox / "new").iterdir()
+    ]
+
+
+def test_digests_go_to_the_outbox_once_per_contact_and_a_rerun_sends_nothing(engine):
+    settings = prepare(engine)
+    digests, sent = pipeline.send(engine, settings, NOW)
+    assert (digests.digests, sent.sent) == (2, 3)  # flooring: 1 contact, socks: 2 contacts
+    again_digests, again = pipeline.send(engine, settings, NOW)
+    assert (again_digests.digests, again.sent) == (0, 0)
+    assert len(outbox_messages(settings)) == 3
+    with Session(engine) as session:
+        assert {a.status for a in session.exec(select(Alert))} == {"sent"}
+        assert [d.period for d in session.exec(select(Digest))] == ["2026-W48", "2026-W48"]
+
+
+def test_digest_is_multipart_in_the_enterprise_language_with_escaped_text(engine):
+    settings = prepare(engine)
+    pipeline.send(engine, settings, NOW)
+    by_recipient = {m["To"]: m for m in outbox_messages(settings)}
+    zh = by_recipient["trade@fusong.example"]
+    assert zh.get_content_type() == "multipart/alternative"
+    assert zh["Subject"].startswith("贸易壁垒预警 2026-W48：抚松地板")
+    assert "紧急" in zh["Subject"]
+    assert "反倾销案 A-570-970" in zh.get_body(("plain",)).get_content()
+    en = by_recipient["a@socks.example"]
+    html = en.get_body(("html",)).get_content()
+    assert "Safer Products Restrictions and Reporting &lt;b&gt;PFAS&lt;/b&gt;" in html
+    assert "<b>PFAS</b>" not in html
+    assert "comments due 2026-12-01 (6 days left)" in en.get_body(("plain",)).get_content()
+    assert en["Message-ID"] != by_recipient["b@socks.example"]["Message-ID"]
+
+
+def test_a_new_approval_after_the_digest_went_out_waits_for_next_week(engine):
+    settings = prepare(engine)
+    pipeline.send(engine, settings, NOW)
+    late_rule = NoticeRecord(
+        source="wto_eping",
+        external_id="G/TBT/N/EU/1100",
+        doc_type="tbt",
+        country="EU",
+        title="Azo dyes in hosiery",
+        text="HS 6115",
+    )
+    with session_scope(engine) as session:
+        save_notices(session, [late_rule])
+    pipeline.classify(engine)
+    pipeline.match(engine, settings, NOW)
+    assert len(pipeline.approve(engine, None, "inspector-li")) == 1
+    digests, sent = pipeline.send(engine, settings, NOW)
+    assert (digests.digests, sent.sent) == (0, 0)
+    digests, sent = pipeline.send(engine, settings, NOW + timedelta(days=7))
+    assert (digests.digests, sent.sent) == (1, 2)
+
+
+def test_smtp_delivery_records_refusals_and_retries_deferrals(engine, monkeypatch):
+    sink = Sink(refuse={"b@socks.example"}, defer={"trade@fusong.example"})
+    with smtp_server(sink) as port:
+        monkeypatch.setenv("BW_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("BW_SMTP_PORT", str(port))
+        monkeypatch.setenv("BW_SMTP_SECURITY", "none")
+        settings = prepare(engine)
+        _, first = pipeline.send(engine, settings, NOW)
+        assert (first.sent, first.failed, first.retry_later) == (1, 1, 1)
+        assert [to for _, to in sink.envelopes] == [["a@socks.example"]]
+        with Session(engine) as session:
+            rows = {d.email: d for d in session.exec(select(Delivery))}
+        assert rows["b@socks.example"].status == "failed"
+        assert str(rows["b@socks.example"].last_error).startswith("550")
+        assert rows["trade@fusong.example"].status == "pending"
+        assert str(rows["trade@fusong.example"].last_error).startswith("451")
+
+        sink.defer.clear()
+        _, second = pipeline.send(engine, settings, NOW)
+        assert (second.sent, second.failed) == (1, 0)
+        assert [to for _, to in sink.envelopes] == [["a@socks.example"], ["trade@fusong.example"]]
+        received = sink.received[-1]
+        assert received.get_content_type() == "multipart/alternative"
+        assert received["Subject"].startswith("贸易壁垒预警")
+
+
+def test_a_delivery_is_claimed_by_one_sender_only_and_a_stale_claim_is_taken_over(engine):
+    settings = prepare(engine)
+    with session_scope(engine) as session:
+        build_digests(session, NOW, settings.zone, "example.org")
+    with Session(engine) as first, Session(engine) as second:
+        delivery_id = sendable_ids(first, NOW)[0]
+        assert claim(first, delivery_id, NOW) is True
+        assert claim(second, delivery_id, NOW) is False
+        assert claim(second, delivery_id, NOW + STALE_CLAIM + timedelta(seconds=1)) is True

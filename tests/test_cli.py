@@ -1,0 +1,98 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from cli import app
+from config import Settings
+from store.db import open_database
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def barrierwatch(*args, cwd):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BW_")}
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_demo_twice_writes_each_digest_once(tmp_path):
+    first = barrierwatch("demo", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    mails = sorted((tmp_path / "var/outbox/new").iterdir())
+    assert len(mails) >= 6
+    second = barrierwatch("demo", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "0 new, 0 revised, 173 unchanged" in second.stderr
+    assert "0 new alerts" in second.stderr and "0 new digests" in second.stderr
+    assert sorted((tmp_path / "var/outbox/new").iterdir()) == mails
+    exported = json.loads(barrierwatch("alerts", "export", "--format", "json", cwd=tmp_path).stdout)
+    pairs = [(a["notice_id"], a["enterprise"]) for a in exported]
+    assert len(pairs) == len(set(pairs))
+    flooring = [a for a in exported if a["enterprise"] == "抚松多层木地板示范有限公司"]
+    assert {a["severity"] for a in flooring} == {"critical"} and len(flooring) == 2
+    assert not [a for a in exported if a["enterprise"] == "延边木制餐具示范有限公司"]
+
+
+def test_bad_ingest_file_exits_non_zero_naming_line_and_field(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": "1", "source": "s", "doc_type": "tbt", "country": "XX-land", "title": "t"}\n')
+    result = run("ingest", str(path))
+    assert result.exit_code == 1
+    assert "line 1, field 'country': unknown country 'XX-land'" in result.output
+
+
+def test_outdated_database_asks_for_db_upgrade():
+    engine = open_database(Settings().database_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'old'"))
+    result = run("notices", "list")
+    assert result.exit_code == 1 and "barrierwatch db upgrade" in result.output
+
+
+def test_notices_list_json_has_the_documented_fields(tmp_path):
+    run("ingest", str(ROOT / "demo/notices.jsonl"))
+    run("classify")
+    rows = json.loads(run("notices", "list", "--format", "json", "--limit", "3").stdout)
+    assert len(rows) == 3
+    assert set(rows[0]) == {
+        "id",
+        "external_id",
+        "source",
+        "doc_type",
+        "country",
+        "subject_countries",
+        "case_numbers",
+        "title",
+        "url",
+        "published",
+        "comment_deadline",
+        "tags",
+    }
+
+
+def test_approve_needs_all_or_ids():
+    assert run("alerts", "approve").exit_code == 1
+    assert "alert 7: no such alert" in run("alerts", "approve", "--id", "7").output
+
+
+def test_bad_setting_is_named(monkeypatch):
+    monkeypatch.setenv("BW_TIMEZONE", "Mars/Olympus")
+    result = run("notices", "list")
+    assert result.exit_code == 1 and "unknown time zone 'Mars/Olympus'" in result.output
+
+
+@pytest.mark.parametrize("name", sorted(Settings.model_fields))
+def test_every_setting_is_documented_in_the_readme(name):
+    assert f"`BW_{name.upper()}`" in (ROOT / "README.md").read_text(encoding="utf-8")
