@@ -7,6 +7,8 @@ never at import time, so tests and tools can set the environment first.
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -51,6 +53,13 @@ class Settings(BaseSettings):
     mail_from: str = Field(
         "BarrierWatch <alerts@barrierwatch.localhost>", description="From header of every mail."
     )
+    base_url: str = Field(
+        "http://127.0.0.1:8000", description="Public address of the web app, for links in mails."
+    )
+    secret_key: str | None = Field(
+        None,
+        description="Key that signs sessions and mail links; unset: a key kept in var/secret.key.",
+    )
     critical_deadline_days: int = Field(
         14, description="A comment deadline this many days away or closer makes an alert critical."
     )
@@ -77,6 +86,19 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def signing_key(self) -> str:
+        """``secret_key``, or a random key created once in ``var/secret.key``
+        so that the embedded default works without configuration."""
+        if self.secret_key:
+            return self.secret_key
+        path = Path("var/secret.key")
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
 
 
 def get_settings() -> Settings:

@@ -30,8 +30,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from alerts.emails import build_message, digest_context, render_digest
+from alerts.tokens import make_token
 from config import Settings
-from store.models import Alert, AlertStatus, Delivery, DeliveryStatus, Digest, Enterprise
+from store.models import Alert, AlertStatus, Contact, Delivery, DeliveryStatus, Digest, Enterprise
 from store.types import utcnow
 
 STALE_CLAIM = timedelta(minutes=10)
@@ -211,13 +212,15 @@ async def send_pending(engine: Engine, settings: Settings, transport: Transport,
 def compose(
     session: Session, delivery: Delivery, settings: Settings, now: datetime, today: date
 ) -> EmailMessage:
+    """The mail of one delivery, rendered now, with its personal links."""
     digest = session.get(Digest, delivery.digest_id)
     assert digest is not None
     enterprise = session.get(Enterprise, digest.enterprise_id)
     assert enterprise is not None
-    context = digest_context(session, digest, enterprise, today)
+    links = contact_links(session, settings, enterprise.id, delivery.email)
+    context = {**digest_context(session, digest, enterprise, today), **links}
     subject, text, html = render_digest(settings.templates_dir, enterprise.language, context)
-    return build_message(
+    message = build_message(
         subject=subject,
         text=text,
         html=html,
@@ -226,6 +229,25 @@ def compose(
         message_id=delivery.message_id,
         sent_at=now,
     )
+    # RFC 8058 one-click unsubscribe: mail clients POST to the link themselves.
+    message["List-Unsubscribe"] = f"<{links['unsubscribe_url']}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return message
+
+
+def contact_links(
+    session: Session, settings: Settings, enterprise_id: int | None, email: str
+) -> dict[str, str]:
+    """Signed unsubscribe and preferences links of a contact."""
+    contact = session.exec(
+        select(Contact).where(Contact.enterprise_id == enterprise_id, Contact.email == email)
+    ).first()
+    contact_id = contact.id if contact and contact.id is not None else 0
+    key, base = settings.signing_key(), settings.base_url.rstrip("/")
+    return {
+        "unsubscribe_url": f"{base}/u/{make_token(key, contact_id, 'unsubscribe')}",
+        "preferences_url": f"{base}/p/{make_token(key, contact_id, 'preferences')}",
+    }
 
 
 def _record_failure(session: Session, delivery: Delivery, error: str, permanent: bool) -> None:

@@ -1,14 +1,16 @@
 from datetime import timedelta
 from email import message_from_bytes, policy
 
+import pytest
 from sqlmodel import Session, select
 
 import pipeline
 from alerts.deliver import STALE_CLAIM, claim, sendable_ids
 from alerts.digest import build_digests
+from alerts.tokens import InvalidToken, read_token
 from config import get_settings
 from store.db import session_scope
-from store.models import Alert, Delivery, Digest
+from store.models import Alert, Contact, Delivery, Digest
 from store.notices import NoticeRecord, save_notices
 from tests.scenario import NOW, load
 from tests.smtp_server import Sink, smtp_server
@@ -114,3 +116,19 @@ def test_a_delivery_is_claimed_by_one_sender_only_and_a_stale_claim_is_taken_ove
         assert claim(first, delivery_id, NOW) is True
         assert claim(second, delivery_id, NOW) is False
         assert claim(second, delivery_id, NOW + STALE_CLAIM + timedelta(seconds=1)) is True
+
+
+def test_each_mail_carries_one_click_unsubscribe_for_its_own_contact(engine):
+    settings = prepare(engine)
+    pipeline.send(engine, settings, NOW)
+    with Session(engine) as session:
+        contacts = {c.id: c.email for c in session.exec(select(Contact))}
+    for message in outbox_messages(settings):
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        url = message["List-Unsubscribe"].strip("<>")
+        assert url.startswith("http://127.0.0.1:8000/u/")
+        token = read_token(settings.signing_key(), url.rsplit("/", 1)[1], "unsubscribe")
+        assert contacts[token.contact_id] == message["To"]
+        assert url in message.get_body(("plain",)).get_content()
+        with pytest.raises(InvalidToken):
+            read_token(settings.signing_key(), url.rsplit("/", 1)[1], "preferences")
