@@ -60,6 +60,14 @@ class Settings(BaseSettings):
         None,
         description="Key that signs sessions and mail links; unset: a key kept in var/secret.key.",
     )
+    auto_approve: Literal["off", "stated-codes"] = Field(
+        "off",
+        description="off: inspectors approve every alert; stated-codes: approve matches on stated codes.",
+    )
+    auto_approve_min_score: float = Field(0.9, description="Lowest alert score that stated-codes approves.")
+    max_new_alerts_per_run: int = Field(
+        1000, description="Circuit breaker: a match run creating more new alerts approves none automatically."
+    )
     critical_deadline_days: int = Field(
         14, description="A comment deadline this many days away or closer makes an alert critical."
     )

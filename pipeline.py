@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from alerts.deliver import SendResult, mail_domain, send_pending, transport_for
 from alerts.digest import DigestResult, build_digests
 from alerts.enterprises import ImportResult, read_enterprises, save_enterprises
-from alerts.queue import MatchResult, review, run_matching
+from alerts.queue import ApprovalPolicy, MatchResult, review, run_matching
 from config import Settings
 from crawler.importers import read_notices
 from nlp.classify import ClassifyResult, classify_pending
@@ -55,17 +55,27 @@ def classify(engine: Engine) -> tuple[ClassifyResult, str]:
 
 
 def match(engine: Engine, settings: Settings, now: datetime) -> MatchResult:
+    """Match, then approve new alerts per policy unless the circuit breaker holds the run."""
     today = now.astimezone(settings.zone).date()
+    policy = ApprovalPolicy(
+        settings.auto_approve, settings.auto_approve_min_score, settings.max_new_alerts_per_run
+    )
     with recorded_run(engine, "match") as counts, session_scope(engine) as session:
-        result = run_matching(session, today, settings.critical_deadline_days)
+        result = run_matching(session, today, settings.critical_deadline_days, policy)
         counts.update(
             notices=result.notices,
             created=result.created,
             updated=result.updated,
             withdrawn=result.withdrawn,
             unchanged=result.unchanged,
+            auto_approved=result.auto_approved,
             by_severity=dict(result.by_severity),
         )
+        if result.held:
+            counts.flag(
+                f"circuit breaker: {result.created} new alerts in one run, more than "
+                f"BW_MAX_NEW_ALERTS_PER_RUN={policy.max_new_alerts}; none approved automatically"
+            )
     return result
 
 

@@ -58,8 +58,26 @@ class NoticeFacts:
 class Match:
     enterprise_id: int
     severity: str
+    score: float
     reason: str
     evidence: dict[str, Any]
+    stated_code: bool  # a code the notice states matched, at heading level or finer
+
+
+CHAPTER_WEIGHT = 0.6  # a chapter says less about a product than a heading
+KEYWORD_SCORE = 0.5
+
+
+def match_score(evidence: Evidence) -> float:
+    """How strongly the evidence ties the notice to the enterprise, 0..1:
+    the best code match (chapter-level matches weigh less), a keyword 0.5,
+    a followed case 1.0."""
+    scores = [tag.score * (1.0 if len(tag.code) >= 4 else CHAPTER_WEIGHT) for tag, _ in evidence.codes]
+    if evidence.keywords:
+        scores.append(KEYWORD_SCORE)
+    if evidence.followed_cases:
+        scores.append(1.0)
+    return round(max(scores, default=0.0), 4)
 
 
 def effective_tags(tags: list[TagFact]) -> list[TagFact]:
@@ -135,10 +153,11 @@ def severity_of(notice: NoticeFacts, evidence: Evidence, today: date, deadline_d
 def _match(
     notice: NoticeFacts, profile: Profile, evidence: Evidence, today: date, deadline_days: int
 ) -> Match:
-    severity = severity_of(notice, evidence, today, deadline_days)
     return Match(
         enterprise_id=profile.id,
-        severity=severity,
+        severity=severity_of(notice, evidence, today, deadline_days),
+        score=match_score(evidence),
         reason=reason_text(notice, evidence, profile, today),
         evidence=evidence.as_json(),
+        stated_code=any(tag.method in STATED_METHODS and len(tag.code) >= 4 for tag, _ in evidence.codes),
     )

@@ -5,23 +5,48 @@ enterprise; pending alerts follow the latest tags (updated, or withdrawn
 when nothing supports them any more, and pending again if support
 returns); alerts an inspector decided, and alerts already sent, are never
 changed by matching.
+
+New alerts may be approved by policy (``BW_AUTO_APPROVE``). When one run
+would create more alerts than ``BW_MAX_NEW_ALERTS_PER_RUN``, something is
+probably wrong upstream (a parser broken by a site change, a bad model):
+the mass-change circuit breaker then approves none of them automatically
+and flags the run for an administrator.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
-from alerts.match import Match, NoticeFacts, TagFact, match_notice
+from alerts.match import Match, match_notice
+from alerts.notices import load_notice_facts
 from alerts.profiles import ProfileIndex, load_profiles
-from store.models import Alert, AlertStatus, AuditEvent, Notice, Tag
+from store.models import Alert, AlertStatus, AuditEvent
 from store.types import utcnow
 
+AUTO_REVIEWER = "policy:auto-approve"
 _FOLLOWS_TAGS = (AlertStatus.PENDING_REVIEW, AlertStatus.WITHDRAWN)
+_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class ApprovalPolicy:
+    """Which new alerts need no inspector: ``off``, or ``stated-codes`` (a
+    code the notice states matched at heading level or finer, with a score
+    of at least ``min_score``)."""
+
+    mode: str = "off"
+    min_score: float = 0.9
+    max_new_alerts: int = 1000
+
+    def approves(self, match: Match) -> bool:
+        return self.mode == "stated-codes" and match.stated_code and match.score >= self.min_score
 
 
 @dataclass
@@ -31,92 +56,156 @@ class MatchResult:
     updated: int = 0
     withdrawn: int = 0
     unchanged: int = 0
+    auto_approved: int = 0
+    held: bool = False  # the circuit breaker stopped auto-approval
     by_severity: Counter[str] = field(default_factory=Counter)
 
 
-def load_notice_facts(session: Session) -> list[NoticeFacts]:
-    """Every tagged notice with its tags."""
-    tags: dict[int, list[TagFact]] = defaultdict(list)
-    for tag in session.exec(select(Tag)):
-        assert tag.id is not None
-        tags[tag.notice_id].append(TagFact(tag.id, tag.code, tag.score, tag.method))
-    notices = session.exec(
-        select(Notice).where(col(Notice.tagger_version).is_not(None)).order_by(col(Notice.id))
-    )
-    return [
-        NoticeFacts(
-            id=n.id,
-            doc_type=n.doc_type,
-            country=n.country,
-            title=n.title,
-            text=n.text,
-            subject_countries=list(n.subject_countries),
-            case_numbers=list(n.case_numbers),
-            comment_deadline=n.comment_deadline,
-            tags=tags.get(n.id, []),
-        )
-        for n in notices
-        if n.id is not None
-    ]
+@dataclass(frozen=True)
+class _Known:
+    id: int
+    status: str
+    severity: str
+    score: float
+    reason: str
+    evidence: dict[str, Any]
 
 
-def run_matching(session: Session, today: date, deadline_days: int) -> MatchResult:
-    """Match every tagged notice against every active enterprise and
-    bring the queue in line with the result."""
+def run_matching(
+    session: Session, today: date, deadline_days: int, policy: ApprovalPolicy | None = None
+) -> MatchResult:
+    """Match every tagged notice against every active enterprise and bring
+    the queue in line with the result, in bulk statements."""
+    policy = policy or ApprovalPolicy()
     index = ProfileIndex(load_profiles(session))
-    existing = {(a.notice_id, a.enterprise_id): a for a in session.exec(select(Alert))}
+    known = _known_alerts(session)
     result = MatchResult()
+    new: list[tuple[int, Match]] = []
+    changed: list[dict[str, Any]] = []
+    supported: set[tuple[int, int]] = set()
     for notice in load_notice_facts(session):
         result.notices += 1
-        matches = match_notice(notice, index, today, deadline_days)
-        _apply(session, notice.id, matches, existing, result)
+        for m in match_notice(notice, index, today, deadline_days):
+            result.by_severity[m.severity] += 1
+            supported.add((notice.id, m.enterprise_id))
+            _sort_match(notice.id, m, known, new, changed, result)
+    withdrawn = [
+        a.id for key, a in known.items() if key not in supported and a.status == AlertStatus.PENDING_REVIEW
+    ]
+    result.created, result.updated, result.withdrawn = len(new), len(changed), len(withdrawn)
+    result.held = policy.mode != "off" and len(new) > policy.max_new_alerts
+    _insert(session, new, policy, result)
+    _update(session, changed, withdrawn)
     return result
 
 
-def _apply(
-    session: Session,
+def _known_alerts(session: Session) -> dict[tuple[int, int], _Known]:
+    columns = (
+        Alert.id,
+        Alert.notice_id,
+        Alert.enterprise_id,
+        Alert.status,
+        Alert.severity,
+        Alert.score,
+        Alert.reason,
+        Alert.evidence,
+    )
+    return {
+        (n, e): _Known(i, st, sev, sc, r, ev)
+        for i, n, e, st, sev, sc, r, ev in session.exec(select(*columns))  # type: ignore[call-overload]
+    }
+
+
+def _sort_match(
     notice_id: int,
-    matches: list[Match],
-    existing: dict[tuple[int, int], Alert],
+    m: Match,
+    known: dict[tuple[int, int], _Known],
+    new: list[tuple[int, Match]],
+    changed: list[dict[str, Any]],
     result: MatchResult,
 ) -> None:
+    alert = known.get((notice_id, m.enterprise_id))
+    if alert is None:
+        new.append((notice_id, m))
+    elif alert.status in _FOLLOWS_TAGS and (
+        alert.status,
+        alert.severity,
+        alert.score,
+        alert.reason,
+        alert.evidence,
+    ) != (AlertStatus.PENDING_REVIEW, m.severity, m.score, m.reason, m.evidence):
+        changed.append(
+            {
+                "b_id": alert.id,
+                "severity": m.severity,
+                "score": m.score,
+                "reason": m.reason,
+                "evidence": m.evidence,
+                "status": AlertStatus.PENDING_REVIEW,
+            }
+        )
+    else:
+        result.unchanged += 1
+
+
+def _insert(
+    session: Session, new: list[tuple[int, Match]], policy: ApprovalPolicy, result: MatchResult
+) -> None:
     now = utcnow()
-    wanted = {m.enterprise_id for m in matches}
-    for m in matches:
-        result.by_severity[m.severity] += 1
-        alert = existing.get((notice_id, m.enterprise_id))
-        if alert is None:
-            alert = Alert(
-                notice_id=notice_id,
-                enterprise_id=m.enterprise_id,
-                severity=m.severity,
-                reason=m.reason,
-                evidence=m.evidence,
+    rows = []
+    for notice_id, m in new:
+        approved = not result.held and policy.approves(m)
+        result.auto_approved += approved
+        rows.append(
+            {
+                "notice_id": notice_id,
+                "enterprise_id": m.enterprise_id,
+                "severity": m.severity,
+                "score": m.score,
+                "reason": m.reason,
+                "evidence": m.evidence,
+                "created_at": now,
+                "updated_at": now,
+                "status": AlertStatus.APPROVED if approved else AlertStatus.PENDING_REVIEW,
+                "reviewer": AUTO_REVIEWER if approved else None,
+                "reviewed_at": now if approved else None,
+            }
+        )
+    for start in range(0, len(rows), _BATCH):
+        session.execute(insert(Alert), rows[start : start + _BATCH])
+    if result.auto_approved:
+        session.add(
+            AuditEvent(
+                actor=AUTO_REVIEWER,
+                action="alert.approved",
+                object_type="alert",
+                detail={"count": result.auto_approved, "policy": policy.mode},
             )
-            session.add(alert)
-            existing[(notice_id, m.enterprise_id)] = alert
-            result.created += 1
-        elif alert.status in _FOLLOWS_TAGS and _differs(alert, m):
-            alert.severity, alert.reason, alert.evidence = m.severity, m.reason, m.evidence
-            alert.status, alert.updated_at = AlertStatus.PENDING_REVIEW, now
-            session.add(alert)
-            result.updated += 1
-        else:
-            result.unchanged += 1
-    for (n_id, e_id), alert in existing.items():
-        if n_id == notice_id and e_id not in wanted and alert.status == AlertStatus.PENDING_REVIEW:
-            alert.status, alert.updated_at = AlertStatus.WITHDRAWN, now
-            session.add(alert)
-            result.withdrawn += 1
+        )
 
 
-def _differs(alert: Alert, m: Match) -> bool:
-    return (alert.status, alert.severity, alert.reason, alert.evidence) != (
-        AlertStatus.PENDING_REVIEW,
-        m.severity,
-        m.reason,
-        m.evidence,
+def _update(session: Session, changed: list[dict[str, Any]], withdrawn: list[int]) -> None:
+    now = utcnow()
+    statement = (
+        update(Alert)
+        .where(col(Alert.id) == bindparam("b_id"))
+        .values(
+            severity=bindparam("severity"),
+            score=bindparam("score"),
+            reason=bindparam("reason"),
+            evidence=bindparam("evidence"),
+            status=bindparam("status"),
+            updated_at=now,
+        )
     )
+    for start in range(0, len(changed), _BATCH):
+        session.connection().execute(statement, changed[start : start + _BATCH])
+    for start in range(0, len(withdrawn), _BATCH):
+        session.execute(
+            update(Alert)
+            .where(col(Alert.id).in_(withdrawn[start : start + _BATCH]))
+            .values(status=AlertStatus.WITHDRAWN, updated_at=now)
+        )
 
 
 def review(

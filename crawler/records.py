@@ -7,10 +7,12 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from crawler.stages import stage_from_title
 from hs.codes import InvalidHSCode, normalise
 from hs.markets import UnknownCountry, country_code
 from store.errors import InputProblem
-from store.models import DocType
+from store.models import STAGES as CASE_STAGES
+from store.models import TRADE_REMEDIES, DocType
 from store.notices import NoticeRecord
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -97,6 +99,21 @@ def _hs_codes(values: list[str], field: str, problems: _Problems) -> tuple[str, 
     return tuple(codes)
 
 
+def _case_stage(
+    raw: Mapping[str, Any], doc_type: str, title: str, text: str, problems: _Problems
+) -> str | None:
+    given = raw.get("case_stage")
+    if given not in (None, ""):
+        if given not in CASE_STAGES:
+            problems.add(
+                "case_stage", f"{given!r} is not a case stage: expected one of {', '.join(CASE_STAGES)}"
+            )
+        return str(given)
+    if doc_type in TRADE_REMEDIES:
+        return stage_from_title(title, text)
+    return None
+
+
 def notice_record(
     raw: Mapping[str, Any], where: str, default_source: str | None = None
 ) -> tuple[NoticeRecord | None, list[InputProblem]]:
@@ -129,6 +146,9 @@ def notice_record(
     if problems:
         return None, list(problems)
     assert external_id and source and doc_type and country and title
+    record_fields["case_stage"] = _case_stage(raw, doc_type, title, str(record_fields["text"]), problems)
+    if problems:
+        return None, list(problems)
     record = NoticeRecord(
         source=source,
         external_id=external_id,

@@ -43,6 +43,20 @@ class DocType(StrEnum):
 TRADE_REMEDIES = frozenset({DocType.ANTIDUMPING, DocType.COUNTERVAILING, DocType.SAFEGUARD})
 
 
+# The steps of a trade-remedy case, in the order a case goes through them.
+STAGES = (
+    "initiation",
+    "preliminary",
+    "final",
+    "order",
+    "administrative_review",
+    "new_shipper_review",
+    "sunset_review",
+    "continuation",
+    "revocation",
+)
+
+
 class TagMethod(StrEnum):
     PUBLISHER = "publisher"  # codes the publisher attached to the notice
     EXPLICIT = "explicit"  # codes written in the notice text
@@ -105,6 +119,8 @@ class Notice(SQLModel, table=True):
     comment_deadline: date | None = None
     effective_on: date | None = None
     case_numbers: list[str] = _json_list()
+    # Trade remedies: the step of the case this notice records (see alerts.cases.STAGES).
+    case_stage: str | None = Field(default=None, max_length=32)
     publisher_hs_codes: list[str] = _json_list()
     content_hash: str = Field(max_length=64)
     version: int = 1
@@ -209,6 +225,7 @@ class Alert(SQLModel, table=True):
     notice_id: int = Field(foreign_key="notice.id", index=True)
     enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
     severity: str = Field(max_length=16)
+    score: float = 0.0  # strength of the evidence, 0..1 (see alerts.match.match_score)
     reason: str = Field(sa_type=Text)
     evidence: dict[str, Any] = _json_dict()
     status: str = Field(default=AlertStatus.PENDING_REVIEW, max_length=16, index=True)
@@ -244,6 +261,7 @@ class Delivery(SQLModel, table=True):
     status: str = Field(default=DeliveryStatus.PENDING, max_length=16, index=True)
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=Text)
+    next_attempt_at: datetime | None = _timestamp(nullable=True)  # backoff after a transient failure
     claimed_at: datetime | None = _timestamp(nullable=True)
     sent_at: datetime | None = _timestamp(nullable=True)
 
@@ -254,6 +272,8 @@ class Run(SQLModel, table=True):
     started_at: datetime = _timestamp()
     finished_at: datetime | None = _timestamp(nullable=True)
     status: str = Field(default="running", max_length=16)
+    # Set when the run needs an administrator (e.g. the mass-change circuit breaker held it).
+    flagged: bool = False
     counts: dict[str, Any] = _json_dict()
     error: str | None = Field(default=None, sa_type=Text)
 

@@ -35,6 +35,7 @@ class NoticeRecord:
     effective_on: date | None = None
     subject_countries: tuple[str, ...] = ()
     case_numbers: tuple[str, ...] = ()
+    case_stage: str | None = None
     publisher_hs_codes: tuple[str, ...] = ()
     case_product: str | None = field(default=None, compare=False)
 

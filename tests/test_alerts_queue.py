@@ -8,7 +8,7 @@ from config import get_settings
 from nlp.classify import classify_pending
 from nlp.tagger import CodeTagger, TagResult
 from store.db import session_scope
-from store.models import Alert, AuditEvent, Enterprise
+from store.models import Alert, AuditEvent, Enterprise, Run
 from store.notices import save_notices
 from tests.scenario import FLOORING_ORDER, NOW, load
 
@@ -85,3 +85,31 @@ def test_inactive_enterprises_are_not_matched(engine):
             session.add(enterprise)
     with session_scope(engine) as session:
         assert run_matching(session, NOW.date(), 14).created == 0
+
+
+def test_stated_code_matches_are_auto_approved_by_policy(engine, monkeypatch):
+    monkeypatch.setenv("BW_AUTO_APPROVE", "stated-codes")
+    load(engine)
+    result = pipeline.match(engine, get_settings(), NOW)
+    statuses = {name: (a.status, a.reviewer) for (_, name), a in alerts(engine).items()}
+    # The flooring order states HTSUS 4418.75: approved. The sock alert rests on "HS 6115" in the text too.
+    assert statuses["抚松地板"] == ("approved", "policy:auto-approve")
+    assert result.auto_approved == 2 and not result.held
+
+
+def test_the_circuit_breaker_holds_a_run_with_too_many_new_alerts(engine, monkeypatch):
+    monkeypatch.setenv("BW_AUTO_APPROVE", "stated-codes")
+    monkeypatch.setenv("BW_MAX_NEW_ALERTS_PER_RUN", "1")
+    load(engine)
+    result = pipeline.match(engine, get_settings(), NOW)
+    assert result.held and result.auto_approved == 0
+    assert {a.status for a in alerts(engine).values()} == {"pending_review"}
+    with Session(engine) as session:
+        run = session.exec(select(Run).where(Run.stage == "match")).one()
+    assert run.flagged and run.status == "held" and "circuit breaker: 2 new alerts" in str(run.error)
+
+
+def test_alert_scores_weigh_chapters_below_headings(engine):
+    load(engine)
+    pipeline.match(engine, get_settings(), NOW)
+    assert {a.score for a in alerts(engine).values()} == {0.95}

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
-from store.db import DatabaseOutdated, current_revision, head_revision, make_engine, open_database
-from store.models import Notice, Source
+from store.db import DatabaseOutdated, current_revision, head_revision, make_engine, open_database, upgrade
+from store.models import Notice, Run, Source
 
 
 def test_empty_database_is_initialised_on_first_use(database_url):
@@ -61,3 +61,26 @@ def test_same_source_and_external_id_cannot_be_stored_twice(engine):
         session.add(notice())
         with pytest.raises(Exception, match=r"(?i)unique"):
             session.commit()
+
+
+def test_db_upgrade_brings_an_older_schema_with_data_to_the_current_one(database_url):
+    engine = make_engine(database_url)
+    from alembic import command
+
+    from store.db import _alembic_config
+
+    command.upgrade(_alembic_config(engine), "0001")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO run (stage, started_at, status, counts) VALUES ('ingest', "
+                "CURRENT_TIMESTAMP, 'ok', '{}')"
+            )
+        )
+    with pytest.raises(DatabaseOutdated):
+        open_database(database_url)
+    before, after = upgrade(engine)
+    assert (before, after) == ("0001", head_revision())
+    with Session(open_database(database_url)) as session:
+        [run] = session.exec(select(Run)).all()
+    assert run.stage == "ingest" and run.flagged is False

@@ -1,0 +1,67 @@
+"""Trade-remedy cases and the timeline of their stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from store.models import STAGES, Case, CaseNotice, Notice
+
+STAGE_NAMES = {
+    "en": {
+        "initiation": "initiation",
+        "preliminary": "preliminary determination",
+        "final": "final determination",
+        "order": "order",
+        "administrative_review": "administrative review",
+        "new_shipper_review": "new shipper review",
+        "sunset_review": "sunset review",
+        "continuation": "continuation",
+        "revocation": "revocation",
+    },
+    "zh": {
+        "initiation": "立案",
+        "preliminary": "初裁",
+        "final": "终裁",
+        "order": "征税令",
+        "administrative_review": "行政复审",
+        "new_shipper_review": "新出口商复审",
+        "sunset_review": "日落复审",
+        "continuation": "继续征税",
+        "revocation": "撤销",
+    },
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    published_on: date | None
+    stage: str | None
+    notice_id: int
+    title: str
+
+
+def timeline(session: Session, case_number: str) -> list[TimelineEntry]:
+    """The notices of a case in the order the case went through them:
+    by publication date, then by stage order for notices of one day."""
+    rows = session.exec(
+        select(Notice)
+        .join(CaseNotice, col(CaseNotice.notice_id) == col(Notice.id))
+        .join(Case, col(Case.id) == col(CaseNotice.case_id))
+        .where(Case.case_number == case_number)
+    ).all()
+    entries = [TimelineEntry(n.published_on, n.case_stage, n.id, n.title) for n in rows if n.id is not None]
+    return sorted(entries, key=_order)
+
+
+def _order(entry: TimelineEntry) -> tuple[date, int, int]:
+    stage_rank = STAGES.index(entry.stage) if entry.stage in STAGES else len(STAGES)
+    return (entry.published_on or date.min, stage_rank, entry.notice_id)
+
+
+def current_stage(session: Session, case_number: str) -> str | None:
+    """The latest stage a case has reached, per its timeline."""
+    stages = [e.stage for e in timeline(session, case_number) if e.stage]
+    return stages[-1] if stages else None
