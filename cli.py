@@ -19,6 +19,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import pipeline
+from alerts.digest import KINDS
+from alerts.enterprises import EXPORT_COLUMNS, export_enterprises
+from alerts.preview import find_enterprise, preview_digest
 from config import PROJECT_ROOT, Settings, get_settings
 from store.db import DatabaseOutdated, make_engine, open_database, upgrade
 from store.errors import InputError
@@ -30,6 +33,8 @@ db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 enterprises_app = typer.Typer(no_args_is_help=True, help="Enterprise profiles.")
 alerts_app = typer.Typer(no_args_is_help=True, help="The alert queue.")
 notices_app = typer.Typer(no_args_is_help=True, help="Gathered notices.")
+digests_app = typer.Typer(no_args_is_help=True, help="Digests (the mails enterprises get).")
+app.add_typer(digests_app, name="digests")
 app.add_typer(db_app, name="db")
 app.add_typer(enterprises_app, name="enterprises")
 app.add_typer(alerts_app, name="alerts")
@@ -111,6 +116,40 @@ def enterprises_import(file: ExistingFile) -> None:
         say(f"{file}: {result.created} created, {result.updated} updated")
 
 
+@digests_app.command("preview")
+def digests_preview(
+    enterprise: Annotated[str, typer.Argument(help="Enterprise id, Chinese or English name.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the HTML.", dir_okay=False)],
+) -> None:
+    """Render the digest an enterprise would get next (its approved alerts not yet sent)."""
+    with database() as (settings, engine), Session(engine) as session:
+        found = find_enterprise(session, enterprise)
+        if found is None:
+            fail(f"no enterprise {enterprise!r}: give its id, Chinese or English name")
+        rendered = preview_digest(session, settings, found, utcnow().astimezone(settings.zone).date())
+    if rendered is None:
+        fail(f"{enterprise}: no approved alert waits to be sent, so there is no digest to preview")
+    subject, _text, html = rendered
+    out.write_text(html, encoding="utf-8")
+    say(f"subject: {subject}\nwritten: {out}")
+
+
+@enterprises_app.command("export")
+def enterprises_export(
+    format: Annotated[ExportFormat, typer.Option(help="json or csv (the import columns)")] = ExportFormat.csv,
+) -> None:
+    """Print every enterprise in the columns `enterprises import` reads."""
+    with database() as (_settings, engine), Session(engine) as session:
+        rows = export_enterprises(session)
+    if format == ExportFormat.json:
+        print_json(rows)
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(EXPORT_COLUMNS))
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ";".join(v) if isinstance(v, list) else v for k, v in row.items()})
+
+
 @app.command()
 def classify() -> None:
     """Tag notices that the current tagger has not tagged yet."""
@@ -172,11 +211,21 @@ def alerts_export(
         writer.writerow({**row, "hs_codes": ";".join(row["hs_codes"])})
 
 
+class SendKind(StrEnum):
+    all = "all"
+    critical = "critical"
+
+
 @app.command()
-def send() -> None:
+def send(
+    only: Annotated[SendKind, typer.Option(help="critical: only the immediate mails of critical alerts.")] = (
+        SendKind.all
+    ),
+) -> None:
     """Gather approved alerts into digests and deliver them (SMTP or the outbox)."""
+    kinds = ("critical",) if only == SendKind.critical else KINDS
     with database() as (settings, engine):
-        digests, sent = pipeline.send(engine, settings, utcnow())
+        digests, sent = pipeline.send(engine, settings, utcnow(), kinds)
         where = settings.smtp_host or settings.outbox
         say(
             f"{digests.digests} new digests; {sent.sent} mails sent to {where}, "

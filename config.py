@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     smtp_username: str | None = Field(None, description="SMTP login, if the server needs one.")
     smtp_password: str | None = Field(None, description="SMTP password.")
     smtp_timeout: float = Field(30.0, description="Seconds before an SMTP command times out.")
+    smtp_connections: int = Field(4, ge=1, le=64, description="SMTP connections used at once when sending.")
+    send_retries: int = Field(2, ge=0, description="Retries within one run after a transient SMTP failure.")
+    retry_base_seconds: float = Field(
+        1.0, gt=0, description="First retry delay; doubled at each retry, jittered by ±50%."
+    )
+
     mail_from: str = Field(
         "BarrierWatch <alerts@barrierwatch.localhost>", description="From header of every mail."
     )

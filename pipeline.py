@@ -14,8 +14,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from alerts.deliver import SendResult, mail_domain, send_pending, transport_for
-from alerts.digest import DigestResult, build_digests
+from alerts.deliver import RetryPolicy, SendResult, mail_domain, send_pending, transport_for
+from alerts.digest import KINDS, DigestResult, build_digests
 from alerts.enterprises import ImportResult, read_enterprises, save_enterprises
 from alerts.queue import ApprovalPolicy, MatchResult, review, run_matching
 from config import Settings
@@ -86,11 +86,19 @@ def approve(engine: Engine, alert_ids: list[int] | None, reviewer: str) -> list[
     return changed
 
 
-def send(engine: Engine, settings: Settings, now: datetime) -> tuple[DigestResult, SendResult]:
-    """Gather approved alerts into digests, then deliver every pending mail."""
+def send(
+    engine: Engine, settings: Settings, now: datetime, kinds: tuple[str, ...] = KINDS
+) -> tuple[DigestResult, SendResult]:
+    """Gather approved alerts of ``kinds`` into digests, then deliver every due mail."""
     with recorded_run(engine, "send") as counts:
         with session_scope(engine) as session:
-            digests = build_digests(session, now, settings.zone, mail_domain(settings.mail_from))
-        sent = asyncio.run(send_pending(engine, settings, transport_for(settings), now))
+            digests = build_digests(session, now, settings.zone, mail_domain(settings.mail_from), kinds)
+
+        retry = RetryPolicy(retries=settings.send_retries, base_seconds=settings.retry_base_seconds)
+        connections = settings.smtp_connections if settings.smtp_host else 1
+        sent = asyncio.run(
+            send_pending(engine, settings, lambda: transport_for(settings), now, connections, retry)
+        )
+
         counts.update(digests=asdict(digests), delivery=asdict(sent))
     return digests, sent

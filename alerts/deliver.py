@@ -14,22 +14,25 @@ Message-ID, so a second write finds the file already there.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
+import random
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import aiosmtplib
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from alerts.emails import build_message, digest_context, render_digest
+from alerts.emails import build_message, digest_context, render_mail, template_kind
 from alerts.tokens import make_token
 from config import Settings
 from store.models import Alert, AlertStatus, Contact, Delivery, DeliveryStatus, Digest, Enterprise
@@ -152,61 +155,139 @@ def claim(session: Session, delivery_id: int, now: datetime) -> bool:
     statement = (
         update(Delivery)
         .where(col(Delivery.id) == delivery_id)
-        .where(
-            or_(
-                col(Delivery.status) == DeliveryStatus.PENDING,
-                (col(Delivery.status) == DeliveryStatus.SENDING)
-                & (col(Delivery.claimed_at) < now - STALE_CLAIM),
-            )
-        )
+        .where(_due(now))
         .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
     )
+
     claimed = session.exec(statement).rowcount == 1
     session.commit()
     return claimed
 
 
+def _due(now: datetime) -> Any:
+    """Deliveries a sender may take now: pending and past their backoff, or
+    claimed by a sender that has not finished within ``STALE_CLAIM``."""
+    return or_(
+        (col(Delivery.status) == DeliveryStatus.PENDING)
+        & or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= now),
+        (col(Delivery.status) == DeliveryStatus.SENDING) & (col(Delivery.claimed_at) < now - STALE_CLAIM),
+    )
+
+
 def sendable_ids(session: Session, now: datetime) -> list[int]:
-    rows = session.exec(
-        select(Delivery.id)
-        .where(
-            or_(
-                col(Delivery.status) == DeliveryStatus.PENDING,
-                (col(Delivery.status) == DeliveryStatus.SENDING)
-                & (col(Delivery.claimed_at) < now - STALE_CLAIM),
-            )
-        )
-        .order_by(col(Delivery.id))
-    ).all()
+    rows = session.exec(select(Delivery.id).where(_due(now)).order_by(col(Delivery.id))).all()
     return [r for r in rows if r is not None]
 
 
-async def send_pending(engine: Engine, settings: Settings, transport: Transport, now: datetime) -> SendResult:
-    """Send every pending delivery once; record the outcome on each row."""
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Transient failures are retried within a run after ``base * 2**n``
+    seconds (jittered by ±50% so that senders do not retry in step), up
+    to ``retries`` times; then the delivery waits for a later run, and
+    fails for good after ``max_attempts`` tries in all."""
+
+    retries: int = 2
+    base_seconds: float = 1.0
+    cap_seconds: float = 60.0
+    max_attempts: int = MAX_ATTEMPTS
+
+    def delay(self, attempt: int) -> float:
+        return min(self.cap_seconds, self.base_seconds * 2**attempt) * random.uniform(0.5, 1.5)
+
+    def later(self, attempts: int) -> timedelta:
+        """How long a delivery waits for the next run after ``attempts`` tries."""
+        return timedelta(minutes=5 * 2 ** min(attempts, 8))
+
+
+async def send_pending(
+    engine: Engine,
+    settings: Settings,
+    transports: Callable[[], Transport],
+    now: datetime,
+    connections: int = 1,
+    retry: RetryPolicy | None = None,
+) -> SendResult:
+    """Send every due delivery over up to ``connections`` transports at
+    once; record each outcome on its row."""
+    retry = retry or RetryPolicy()
     result = SendResult()
-    today = now.astimezone(settings.zone).date()
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(engine) as session:
+        queue: asyncio.Queue[int] = asyncio.Queue()
         for delivery_id in sendable_ids(session, now):
-            if not claim(session, delivery_id, now):
-                continue
-            delivery = session.get(Delivery, delivery_id)
-            assert delivery is not None
-            message = compose(session, delivery, settings, now, today)
-            try:
-                await transport.send(message, delivery.email)
-            except TransientSendError as exc:
-                _record_failure(session, delivery, str(exc), permanent=delivery.attempts >= MAX_ATTEMPTS)
-                result.retry_later += delivery.status == DeliveryStatus.PENDING
-                result.failed += delivery.status == DeliveryStatus.FAILED
-                continue
-            except PermanentSendError as exc:
-                _record_failure(session, delivery, str(exc), permanent=True)
-                result.failed += 1
-                continue
-            _record_sent(session, delivery, utcnow())
-            result.sent += 1
-    await transport.close()
+            queue.put_nowait(delivery_id)
+    workers = [
+        _Sender(engine, settings, transports(), now, retry, result)
+        for _ in range(max(1, min(connections, queue.qsize())))
+    ]
+    await asyncio.gather(*(worker.drain(queue) for worker in workers))
     return result
+
+
+class _Sender:
+    """One connection's worth of sending: claims, renders, sends, records."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        transport: Transport,
+        now: datetime,
+        retry: RetryPolicy,
+        result: SendResult,
+    ) -> None:
+        self.session = Session(engine, expire_on_commit=False)
+        self.settings, self.transport, self.now, self.retry, self.result = (
+            settings,
+            transport,
+            now,
+            retry,
+            result,
+        )
+        self.today = now.astimezone(settings.zone).date()
+
+    async def drain(self, queue: asyncio.Queue[int]) -> None:
+        try:
+            while not queue.empty():
+                delivery_id = queue.get_nowait()
+                if claim(self.session, delivery_id, self.now):
+                    await self._deliver(delivery_id)
+        finally:
+            await self.transport.close()
+            self.session.close()
+
+    async def _deliver(self, delivery_id: int) -> None:
+        delivery = self.session.get(Delivery, delivery_id)
+        assert delivery is not None
+        message = compose(self.session, delivery, self.settings, self.now, self.today)
+        for attempt in range(self.retry.retries + 1):
+            try:
+                await self.transport.send(message, delivery.email)
+            except PermanentSendError as exc:
+                _record_failure(self.session, delivery, str(exc), None)
+                self.result.failed += 1
+                return
+            except TransientSendError as exc:
+                error = str(exc)
+                if attempt < self.retry.retries and delivery.attempts + attempt < self.retry.max_attempts:
+                    await asyncio.sleep(self.retry.delay(attempt))
+                    continue
+                self._give_up_for_now(delivery, error, attempt)
+                return
+            delivery.attempts += attempt
+            _record_sent(self.session, delivery, utcnow())
+            self.result.sent += 1
+            return
+
+    def _give_up_for_now(self, delivery: Delivery, error: str, attempt: int) -> None:
+        delivery.attempts += attempt
+        if delivery.attempts >= self.retry.max_attempts:
+            _record_failure(
+                self.session, delivery, f"{error} (gave up after {delivery.attempts} attempts)", None
+            )
+            self.result.failed += 1
+        else:
+            _record_failure(self.session, delivery, error, self.now + self.retry.later(delivery.attempts))
+            self.result.retry_later += 1
 
 
 def compose(
@@ -219,7 +300,9 @@ def compose(
     assert enterprise is not None
     links = contact_links(session, settings, enterprise.id, delivery.email)
     context = {**digest_context(session, digest, enterprise, today), **links}
-    subject, text, html = render_digest(settings.templates_dir, enterprise.language, context)
+    subject, text, html = render_mail(
+        settings.templates_dir, template_kind(digest.kind), enterprise.language, context
+    )
     message = build_message(
         subject=subject,
         text=text,
@@ -250,8 +333,10 @@ def contact_links(
     }
 
 
-def _record_failure(session: Session, delivery: Delivery, error: str, permanent: bool) -> None:
-    delivery.status = DeliveryStatus.FAILED if permanent else DeliveryStatus.PENDING
+def _record_failure(session: Session, delivery: Delivery, error: str, retry_at: datetime | None) -> None:
+    """Failed for good when ``retry_at`` is None, else pending until then."""
+    delivery.status = DeliveryStatus.FAILED if retry_at is None else DeliveryStatus.PENDING
+    delivery.next_attempt_at = retry_at
     delivery.last_error = error[:2000]
     session.add(delivery)
     session.commit()

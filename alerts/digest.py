@@ -1,4 +1,8 @@
-"""Digests: approved alerts gathered into one mail per enterprise per period.
+"""Digests: approved alerts gathered into mails, one per enterprise per period.
+
+- a critical alert leaves at once, in a mail of its own (kind ``critical``);
+- other alerts wait for the enterprise's period: the ISO week (``weekly``,
+  the default) or the day (``daily``), in the bureau's time zone.
 
 A digest never exists empty: it is made only for an enterprise with
 approved alerts not yet in any digest. Alerts approved after a period's
@@ -15,7 +19,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from store.models import Alert, AlertStatus, Contact, Delivery, DeliveryStatus, Digest, Enterprise
+from store.models import Alert, AlertStatus, Contact, Delivery, DeliveryStatus, Digest, Enterprise, Severity
+
+KINDS = ("critical", "daily", "weekly")
 
 
 @dataclass
@@ -32,6 +38,14 @@ def weekly_period(now: datetime, zone: ZoneInfo) -> str:
     return f"{year}-W{week:02d}"
 
 
+def period_of(kind: str, alert: Alert, now: datetime, zone: ZoneInfo) -> str:
+    if kind == "critical":
+        return f"critical-{alert.id}"
+    if kind == "daily":
+        return now.astimezone(zone).date().isoformat()
+    return weekly_period(now, zone)
+
+
 def message_id(digest: Digest, email: str, domain: str) -> str:
     """A Message-ID that stays the same for this digest and recipient, so a
     receiver can drop a copy sent twice after a crash."""
@@ -39,22 +53,27 @@ def message_id(digest: Digest, email: str, domain: str) -> str:
     return f"<digest.{digest.id}.{token}@{domain}>"
 
 
-def build_digests(session: Session, now: datetime, zone: ZoneInfo, mail_domain: str) -> DigestResult:
-    """Put approved, undigested alerts into this period's digest of their
-    enterprise, with one delivery per subscribed contact."""
-    period = weekly_period(now, zone)
-    waiting: dict[int, list[Alert]] = defaultdict(list)
+def build_digests(
+    session: Session, now: datetime, zone: ZoneInfo, mail_domain: str, kinds: tuple[str, ...] = KINDS
+) -> DigestResult:
+    """Put approved, undigested alerts of the given kinds into digests,
+    with one delivery per subscribed contact."""
+    enterprises = {e.id: e for e in session.exec(select(Enterprise))}
+    waiting: dict[tuple[int, str, str], list[Alert]] = defaultdict(list)
     for alert in session.exec(
         select(Alert).where(Alert.status == AlertStatus.APPROVED, col(Alert.digest_id).is_(None))
     ):
-        waiting[alert.enterprise_id].append(alert)
+        enterprise = enterprises[alert.enterprise_id]
+        kind = "critical" if alert.severity == Severity.CRITICAL else enterprise.frequency
+        if kind in kinds:
+            waiting[(alert.enterprise_id, kind, period_of(kind, alert, now, zone))].append(alert)
     result = DigestResult()
-    for enterprise_id, alerts in sorted(waiting.items()):
-        contacts = _subscribed(session, enterprise_id)
+    for (enterprise_id, kind, period), alerts in sorted(waiting.items()):
+        contacts = _subscribed(session, enterprises[enterprise_id])
         if not contacts:
             result.without_contact += 1
             continue
-        digest = _open_digest(session, enterprise_id, period, result)
+        digest = _open_digest(session, enterprise_id, kind, period, result)
         if digest is None:
             continue
         for alert in alerts:
@@ -65,23 +84,24 @@ def build_digests(session: Session, now: datetime, zone: ZoneInfo, mail_domain: 
     return result
 
 
-def _subscribed(session: Session, enterprise_id: int) -> list[str]:
-    enterprise = session.get(Enterprise, enterprise_id)
-    if enterprise is None or not enterprise.active:
+def _subscribed(session: Session, enterprise: Enterprise) -> list[str]:
+    if not enterprise.active:
         return []
     contacts = session.exec(
-        select(Contact).where(Contact.enterprise_id == enterprise_id, col(Contact.unsubscribed_at).is_(None))
+        select(Contact).where(Contact.enterprise_id == enterprise.id, col(Contact.unsubscribed_at).is_(None))
     )
     return [c.email for c in contacts]
 
 
-def _open_digest(session: Session, enterprise_id: int, period: str, result: DigestResult) -> Digest | None:
+def _open_digest(
+    session: Session, enterprise_id: int, kind: str, period: str, result: DigestResult
+) -> Digest | None:
     """This period's digest, or None when it has already gone out."""
     digest = session.exec(
         select(Digest).where(Digest.enterprise_id == enterprise_id, Digest.period == period)
     ).first()
     if digest is None:
-        digest = Digest(enterprise_id=enterprise_id, period=period)
+        digest = Digest(enterprise_id=enterprise_id, period=period, kind=kind)
         session.add(digest)
         session.flush()
         result.digests += 1

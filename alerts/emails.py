@@ -9,6 +9,7 @@ CR/LF can inject a header.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
@@ -62,6 +63,7 @@ class DigestItem:
     published_on: date | None
     comment_deadline: date | None
     days_left: int | None
+    effective_on: date | None
 
 
 @cache
@@ -75,9 +77,8 @@ def _environment(templates_dir: Path) -> Environment:
     )
 
 
-def digest_items(session: Session, digest: Digest, language: str, today: date) -> list[DigestItem]:
-    """The alerts of a digest, most severe first, ready for a template."""
-    alerts = session.exec(select(Alert).where(Alert.digest_id == digest.id).order_by(col(Alert.id))).all()
+def digest_items(session: Session, alerts: Sequence[Alert], language: str, today: date) -> list[DigestItem]:
+    """``alerts`` as template items, most severe first."""
     items = [_item(session, alert, language, today) for alert in alerts]
     return sorted(items, key=lambda i: (SEVERITY_ORDER.index(Severity(i.severity)), i.alert_id))
 
@@ -102,13 +103,20 @@ def _item(session: Session, alert: Alert, language: str, today: date) -> DigestI
         published_on=notice.published_on,
         comment_deadline=deadline,
         days_left=(deadline - today).days if deadline and deadline >= today else None,
+        effective_on=notice.effective_on,
     )
 
 
-def render_digest(templates_dir: Path, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """(subject, text, html) of a weekly digest in ``language``."""
+MAIL_KINDS = ("digest", "critical_alert", "source_failure")
+
+
+def render_mail(
+    templates_dir: Path, kind: str, language: str, context: dict[str, Any]
+) -> tuple[str, str, str]:
+    """(subject, text, html) of a mail of ``kind`` in ``language`` (``zh``/``en``)."""
+    assert kind in MAIL_KINDS, kind
     env = _environment(templates_dir)
-    folder = f"emails/weekly_digest/{language}"
+    folder = f"emails/{kind}/{language if language in ('zh', 'en') else 'en'}"
     subject = env.get_template(f"{folder}/subject.txt").render(context)
     text = env.get_template(f"{folder}/body.txt").render(context)
     html = env.get_template(f"{folder}/body.html").render(context)
@@ -121,17 +129,32 @@ def one_line(value: str) -> str:
 
 
 def digest_context(session: Session, digest: Digest, enterprise: Enterprise, today: date) -> dict[str, Any]:
+    """What the templates of a digest's mail need."""
+    alerts = session.exec(select(Alert).where(Alert.digest_id == digest.id).order_by(col(Alert.id))).all()
+    return alerts_context(session, alerts, enterprise, digest.kind, digest.period, today)
+
+
+def alerts_context(
+    session: Session, alerts: Sequence[Alert], enterprise: Enterprise, kind: str, period: str, today: date
+) -> dict[str, Any]:
+    """Template context for ``alerts`` addressed to ``enterprise`` (also used for previews)."""
     language = enterprise.language
-    items = digest_items(session, digest, language, today)
+    items = digest_items(session, alerts, language, today)
     groups = [(s.value, [i for i in items if i.severity == s]) for s in SEVERITY_ORDER]
     return {
         "enterprise": enterprise,
         "name": enterprise.name if language == "zh" else (enterprise.name_en or enterprise.name),
-        "period": digest.period,
+        "kind": kind,
+        "period": period,
         "items": items,
         "groups": [(severity, group) for severity, group in groups if group],
         "counts": {severity: len(group) for severity, group in groups},
     }
+
+
+def template_kind(digest_kind: str) -> str:
+    """The template folder of a digest kind (weekly and daily share one)."""
+    return "critical_alert" if digest_kind == "critical" else "digest"
 
 
 def build_message(
@@ -148,3 +171,28 @@ def build_message(
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
+
+
+def source_failure_message(
+    *,
+    templates_dir: Path,
+    language: str,
+    sources: Sequence[Any],
+    threshold: int,
+    sender: str,
+    recipient: str,
+    message_id: str,
+    sent_at: datetime,
+) -> EmailMessage:
+    """The notice to an administrator that sources keep failing."""
+    context = {"sources": sources, "threshold": threshold}
+    subject, text, html = render_mail(templates_dir, "source_failure", language, context)
+    return build_message(
+        subject=subject,
+        text=text,
+        html=html,
+        sender=sender,
+        recipient=recipient,
+        message_id=message_id,
+        sent_at=sent_at,
+    )

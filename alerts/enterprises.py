@@ -255,3 +255,36 @@ def _replace_children(session: Session, enterprise_id: int, profile: EnterpriseP
     for email, contact in known.items():
         if email not in profile.emails:
             session.delete(contact)
+
+
+EXPORT_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+
+
+def export_enterprises(session: Session) -> list[dict[str, Any]]:
+    """Every enterprise as a row of the import format (lists as lists)."""
+    products: dict[int, list[str]] = {}
+    for p in session.exec(select(EnterpriseProduct).order_by(col(EnterpriseProduct.id))):
+        products.setdefault(p.enterprise_id, []).append(p.raw)
+    markets: dict[int, list[str]] = {}
+    for m in session.exec(select(EnterpriseMarket).order_by(col(EnterpriseMarket.id))):
+        markets.setdefault(m.enterprise_id, []).append(m.market)
+    emails: dict[int, list[str]] = {}
+    for c in session.exec(select(Contact).order_by(col(Contact.id))):
+        emails.setdefault(c.enterprise_id, []).append(c.email)
+    return [
+        {
+            "name": e.name,
+            "email": emails.get(e.id, []),
+            "hs_codes": products.get(e.id, []),
+            "markets": markets.get(e.id, []),
+            "language": e.language,
+            "name_en": e.name_en or "",
+            "keywords": e.keywords,
+            "frequency": e.frequency,
+            "home_country": e.home_country,
+            "followed_cases": e.followed_cases,
+            "active": "yes" if e.active else "no",
+        }
+        for e in session.exec(select(Enterprise).order_by(col(Enterprise.id)))
+        if e.id is not None
+    ]

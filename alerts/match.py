@@ -17,6 +17,7 @@ notice of the case whatever its tags.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,7 +25,7 @@ from typing import Any
 
 from alerts.profiles import Profile, ProfileIndex
 from alerts.reasons import Evidence, reason_text
-from hs.codes import overlaps
+from hs.markets import markets_covering
 from store.models import TRADE_REMEDIES, DocType, Severity, TagMethod
 
 STATED_METHODS = frozenset({TagMethod.PUBLISHER, TagMethod.EXPLICIT, TagMethod.INSPECTOR})
@@ -62,6 +63,7 @@ class Match:
     reason: str
     evidence: dict[str, Any]
     stated_code: bool  # a code the notice states matched, at heading level or finer
+    evidence_json: str = ""  # ``evidence`` serialised once for bulk writes
 
 
 CHAPTER_WEIGHT = 0.6  # a chapter says less about a product than a heading
@@ -102,37 +104,48 @@ def remedy_reaches(notice: NoticeFacts, home_country: str) -> bool:
 
 def match_notice(notice: NoticeFacts, index: ProfileIndex, today: date, deadline_days: int) -> list[Match]:
     """Every enterprise ``notice`` concerns, with severity, reason and evidence."""
-    product_hits = _product_hits(notice, index)
-    keyword_hits = index.keywords_in(f"{notice.title}\n{notice.text}")
-    in_market = index.in_market_of(notice.country)
-    candidates = (set(product_hits) | set(keyword_hits)) & in_market
+    markets = markets_covering(notice.country)
+    product_hits = _product_hits(notice, index, markets)
+    keyword_hits = index.keywords_in(f"{notice.title}\n{notice.text}", markets)
+    candidates = set(product_hits) | set(keyword_hits)
+
     is_remedy = notice.doc_type in TRADE_REMEDIES
     followers: dict[int, list[str]] = defaultdict(list)
     for case in notice.case_numbers:
         for enterprise_id in index.by_case.get(case.upper(), ()):
             followers[enterprise_id].append(case)
+    # Enterprises reached by the same evidence share severity, score, reason and
+    # evidence: work them out once per distinct evidence and language.
+    verdicts: dict[tuple[Any, ...], Match] = {}
     matches = []
     for enterprise_id in candidates | set(followers):
         profile = index.profiles[enterprise_id]
         if enterprise_id not in followers and is_remedy and not remedy_reaches(notice, profile.home_country):
             continue
-        evidence = Evidence(
-            codes=product_hits.get(enterprise_id, []),
-            keywords=sorted(keyword_hits.get(enterprise_id, [])),
-            followed_cases=followers.get(enterprise_id, []),
-            market=notice.country,
+        codes = product_hits.get(enterprise_id, [])
+        keywords = tuple(sorted(keyword_hits.get(enterprise_id, [])))
+        followed = tuple(followers.get(enterprise_id, []))
+        key = (profile.language, tuple((t.id, p) for t, p in codes), keywords, followed)
+        verdict = verdicts.get(key)
+        if verdict is None:
+            evidence = Evidence(
+                codes=codes, keywords=list(keywords), followed_cases=list(followed), market=notice.country
+            )
+            verdict = verdicts[key] = _match(notice, profile, evidence, today, deadline_days)
+        v = verdict  # a new Match per enterprise; dataclasses.replace costs three times more
+        matches.append(
+            Match(enterprise_id, v.severity, v.score, v.reason, v.evidence, v.stated_code, v.evidence_json)
         )
-        matches.append(_match(notice, profile, evidence, today, deadline_days))
     return matches
 
 
-def _product_hits(notice: NoticeFacts, index: ProfileIndex) -> dict[int, list[tuple[TagFact, str]]]:
+def _product_hits(
+    notice: NoticeFacts, index: ProfileIndex, markets: set[str]
+) -> dict[int, list[tuple[TagFact, str]]]:
     hits: dict[int, list[tuple[TagFact, str]]] = defaultdict(list)
     for tag in effective_tags(notice.tags):
-        for enterprise_id in index.products_touching(tag.code):
-            for product in index.profiles[enterprise_id].products:
-                if overlaps(tag.code, product):
-                    hits[enterprise_id].append((tag, product))
+        for enterprise_id, product in sorted(index.products_touching(tag.code, markets)):
+            hits[enterprise_id].append((tag, product))
     return hits
 
 
@@ -153,11 +166,13 @@ def severity_of(notice: NoticeFacts, evidence: Evidence, today: date, deadline_d
 def _match(
     notice: NoticeFacts, profile: Profile, evidence: Evidence, today: date, deadline_days: int
 ) -> Match:
+    evidence_dict = evidence.as_json()
     return Match(
         enterprise_id=profile.id,
         severity=severity_of(notice, evidence, today, deadline_days),
         score=match_score(evidence),
         reason=reason_text(notice, evidence, profile, today),
-        evidence=evidence.as_json(),
+        evidence=evidence_dict,
+        evidence_json=json.dumps(evidence_dict, ensure_ascii=False, sort_keys=True),
         stated_code=any(tag.method in STATED_METHODS and len(tag.code) >= 4 for tag, _ in evidence.codes),
     )

@@ -12,6 +12,10 @@ from hs.codes import prefixes
 from hs.markets import markets_covering
 from store.models import Enterprise, EnterpriseMarket, EnterpriseProduct
 
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+MAX_KEYWORD_WORDS = 5
+
 
 @dataclass
 class Profile:
@@ -25,21 +29,35 @@ class Profile:
 
 
 def load_profiles(session: Session) -> dict[int, Profile]:
-    """Every active enterprise with its products and markets, by id."""
+    """Every active enterprise with its products and markets, by id (read column by column)."""
+    columns = (
+        Enterprise.id,
+        Enterprise.language,
+        Enterprise.home_country,
+        Enterprise.keywords,
+        Enterprise.followed_cases,
+    )
     profiles = {
-        e.id: Profile(
-            e.id, e.language, e.home_country, keywords=list(e.keywords), followed_cases=set(e.followed_cases)
+        i: Profile(i, lang, home, keywords=list(kw or []), followed_cases={c.upper() for c in cases or []})
+        for i, lang, home, kw, cases in session.exec(
+            select(*columns).where(col(Enterprise.active).is_(True))  # type: ignore[call-overload]
         )
-        for e in session.exec(select(Enterprise).where(col(Enterprise.active).is_(True)))
-        if e.id is not None
     }
-    for product in session.exec(select(EnterpriseProduct)):
-        if product.enterprise_id in profiles:
-            profiles[product.enterprise_id].products.append(product.code)
-    for market in session.exec(select(EnterpriseMarket)):
-        if market.enterprise_id in profiles:
-            profiles[market.enterprise_id].markets.add(market.market)
+    for enterprise_id, code in session.exec(select(EnterpriseProduct.enterprise_id, EnterpriseProduct.code)):
+        if enterprise_id in profiles:
+            profiles[enterprise_id].products.append(code)
+    for enterprise_id, market in session.exec(
+        select(EnterpriseMarket.enterprise_id, EnterpriseMarket.market)
+    ):
+        if enterprise_id in profiles:
+            profiles[enterprise_id].markets.add(market)
     return profiles
+
+
+def keyword_key(text: str) -> str:
+    """How keywords are compared: case-folded words joined by one space
+    ("Azo-Dyes" and "azo dyes" are the same keyword)."""
+    return " ".join(_WORD.findall(text.casefold()))
 
 
 class ProfileIndex:
@@ -49,30 +67,51 @@ class ProfileIndex:
 
     def __init__(self, profiles: dict[int, Profile]) -> None:
         self.profiles = profiles
-        self.by_product: dict[str, set[int]] = defaultdict(set)  # exact product code
-        self.under: dict[str, set[int]] = defaultdict(set)  # products at or below a code
+        # market -> code -> (enterprise, product) for products equal to or inside the code:
+        # a notice only ever looks at the markets it reaches.
+        self.under: dict[str, dict[str, list[tuple[int, str]]]] = defaultdict(lambda: defaultdict(list))
+        self.exact: dict[str, dict[str, list[tuple[int, str]]]] = defaultdict(lambda: defaultdict(list))
         self.by_market: dict[str, set[int]] = defaultdict(set)
         self.by_case: dict[str, set[int]] = defaultdict(set)
-        keywords: dict[str, set[int]] = defaultdict(set)
+        # market -> keyword -> enterprises; Latin keywords by keyword_key, CJK ones found as substrings
+        self.by_keyword: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        self.cjk_keywords: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        self.latin_keys: set[str] = set()
         for p in profiles.values():
-            for code in p.products:
-                self.by_product[code].add(p.id)
-                for prefix in prefixes(code):
-                    self.under[prefix].add(p.id)
-            for market in p.markets:
-                self.by_market[market].add(p.id)
-            for case in p.followed_cases:
-                self.by_case[case].add(p.id)
-            for keyword in p.keywords:
-                keywords[keyword.casefold()].add(p.id)
-        self.by_keyword = dict(keywords)
-        self._keyword_pattern = _keyword_pattern(list(keywords))
+            self._add(p)
+        self.max_words = max((k.count(" ") + 1 for k in self.latin_keys), default=0)
 
-    def products_touching(self, code: str) -> set[int]:
-        """Enterprises with a product equal to, inside, or containing ``code``."""
-        found = set(self.under.get(code, ()))
-        for prefix in prefixes(code)[:-1] if len(code) > 2 else []:
-            found |= self.by_product.get(prefix, set())
+    def _add(self, p: Profile) -> None:
+        for code in p.products:
+            pair = (p.id, code)
+            for market in p.markets:
+                self.exact[market][code].append(pair)
+                for prefix in prefixes(code):
+                    self.under[market][prefix].append(pair)
+        for market in p.markets:
+            self.by_market[market].add(p.id)
+        for case in p.followed_cases:
+            self.by_case[case].add(p.id)
+        for keyword in p.keywords:
+            cjk = bool(_CJK.search(keyword))
+            key = keyword if cjk else keyword_key(keyword)
+            if not key:
+                continue
+            if not cjk:
+                self.latin_keys.add(key)
+            for market in p.markets:
+                (self.cjk_keywords if cjk else self.by_keyword)[market][key].append(p.id)
+
+    def products_touching(self, code: str, markets: set[str]) -> set[tuple[int, str]]:
+        """(enterprise, product) pairs of enterprises selling to one of
+        ``markets`` whose product equals, lies inside, or contains ``code``."""
+        found: set[tuple[int, str]] = set()
+        for market in markets:
+            if market not in self.under:
+                continue
+            found.update(self.under[market].get(code, ()))
+            for prefix in prefixes(code)[:-1]:
+                found.update(self.exact[market].get(prefix, ()))
         return found
 
     def in_market_of(self, country: str) -> set[int]:
@@ -82,24 +121,34 @@ class ProfileIndex:
             found |= self.by_market.get(market, set())
         return found
 
-    def keywords_in(self, text: str) -> dict[int, list[str]]:
-        """Enterprise id -> the enterprise's keywords found in ``text``."""
-        if self._keyword_pattern is None:
-            return {}
+    def keywords_in(self, text: str, markets: set[str]) -> dict[int, list[str]]:
+        """Enterprise id -> its keywords found in ``text``, for enterprises
+        selling to one of ``markets``: Latin keywords as whole words ("azo" is
+        not in "hazard"), Chinese ones anywhere."""
         found: dict[int, list[str]] = defaultdict(list)
-        for keyword in {m.group(0).casefold() for m in self._keyword_pattern.finditer(text)}:
-            for enterprise_id in self.by_keyword.get(keyword, ()):
-                found[enterprise_id].append(keyword)
+        phrases = self._latin_phrases(text)
+        has_cjk = bool(self.cjk_keywords) and bool(_CJK.search(text))
+        for market in markets:
+            for key in phrases:
+                for enterprise_id in self.by_keyword[market].get(key, ()):
+                    found[enterprise_id].append(key)
+            if has_cjk:
+                for keyword, ids in self.cjk_keywords[market].items():
+                    if keyword in text:
+                        for enterprise_id in ids:
+                            found[enterprise_id].append(keyword)
+        if len(markets) > 1:  # an enterprise in two covering markets (EU and DE) counts once
+            return {e: sorted(set(k)) for e, k in found.items()}
         return found
 
-
-def _keyword_pattern(keywords: list[str]) -> re.Pattern[str] | None:
-    """One pattern for all keywords; Latin words must stand alone ("azo" is
-    not found in "hazard"), CJK words are found anywhere."""
-    if not keywords:
-        return None
-    alternatives = []
-    for keyword in sorted(keywords, key=len, reverse=True):
-        escaped = re.escape(keyword)
-        alternatives.append(escaped if re.search(r"[\u4e00-\u9fff]", keyword) else rf"(?<!\w){escaped}(?!\w)")
-    return re.compile("|".join(alternatives), re.IGNORECASE)
+    def _latin_phrases(self, text: str) -> set[str]:
+        if not self.latin_keys:
+            return set()
+        words = _WORD.findall(text.casefold())
+        phrases: set[str] = set()
+        for size in range(1, min(self.max_words, MAX_KEYWORD_WORDS) + 1):
+            for start in range(len(words) - size + 1):
+                phrase = " ".join(words[start : start + size])
+                if phrase in self.latin_keys:
+                    phrases.add(phrase)
+        return phrases

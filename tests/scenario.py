@@ -32,7 +32,7 @@ PFAS_RULE = NoticeRecord(
     country="US",
     title="Safer Products Restrictions and Reporting <b>PFAS</b>",
     text="Restricts the intentional use of PFAS in apparel and accessories. HS 6115",
-    comment_deadline=date(2026, 12, 1),
+    comment_deadline=date(2027, 1, 15),
 )
 ONIONS = NoticeRecord(
     source="wto_eping",

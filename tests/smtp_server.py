@@ -18,6 +18,7 @@ class Sink:
 
     refuse: set[str] = field(default_factory=set)
     defer: set[str] = field(default_factory=set)
+    drop_once: set[str] = field(default_factory=set)  # hang up instead of answering DATA, once
     received: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
 
@@ -30,7 +31,13 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        dropped = self.drop_once.intersection(envelope.rcpt_tos)
+        if dropped:
+            self.drop_once -= dropped
+            server.transport.close()  # the connection dies before the server accepts the mail
+            return "421 closing"
         message = message_from_bytes(envelope.content, policy=policy.default)
+
         assert isinstance(message, EmailMessage)
         self.received.append(message)
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))

@@ -10,7 +10,7 @@ from alerts.digest import build_digests
 from alerts.tokens import InvalidToken, read_token
 from config import get_settings
 from store.db import session_scope
-from store.models import Alert, Contact, Delivery, Digest
+from store.models import Alert, Contact, Delivery, Digest, Enterprise, Notice
 from store.notices import NoticeRecord, save_notices
 from tests.scenario import NOW, load
 from tests.smtp_server import Sink, smtp_server
@@ -39,7 +39,9 @@ def test_digests_go_to_the_outbox_once_per_contact_and_a_rerun_sends_nothing(eng
     assert len(outbox_messages(settings)) == 3
     with Session(engine) as session:
         assert {a.status for a in session.exec(select(Alert))} == {"sent"}
-        assert [d.period for d in session.exec(select(Digest))] == ["2026-W48", "2026-W48"]
+        periods = {d.kind: d.period for d in session.exec(select(Digest))}
+    # The anti-dumping order is critical: a mail of its own at once. The PFAS rule waits for the week.
+    assert periods == {"critical": "critical-1", "weekly": "2026-W48"}
 
 
 def test_digest_is_multipart_in_the_enterprise_language_with_escaped_text(engine):
@@ -48,14 +50,18 @@ def test_digest_is_multipart_in_the_enterprise_language_with_escaped_text(engine
     by_recipient = {m["To"]: m for m in outbox_messages(settings)}
     zh = by_recipient["trade@fusong.example"]
     assert zh.get_content_type() == "multipart/alternative"
-    assert zh["Subject"].startswith("贸易壁垒预警 2026-W48：抚松地板")
-    assert "紧急" in zh["Subject"]
+    assert zh["Subject"] == (
+        "【紧急预警】反倾销 · 美国：Multilayered Wood Flooring From the People's Republic of China: "
+        "Continuation of Orders"
+    )
     assert "反倾销案 A-570-970" in zh.get_body(("plain",)).get_content()
+    assert "此条为紧急预警，即时发送" in zh.get_body(("plain",)).get_content()
+    assert en_subject(by_recipient) == "BarrierWatch 2026-W48: 1 trade-barrier alert for Liaoyuan Socks"
     en = by_recipient["a@socks.example"]
     html = en.get_body(("html",)).get_content()
     assert "Safer Products Restrictions and Reporting &lt;b&gt;PFAS&lt;/b&gt;" in html
     assert "<b>PFAS</b>" not in html
-    assert "comments due 2026-12-01 (6 days left)" in en.get_body(("plain",)).get_content()
+    assert "comments due 2027-01-15 (51 days left)" in en.get_body(("plain",)).get_content()
     assert en["Message-ID"] != by_recipient["b@socks.example"]["Message-ID"]
 
 
@@ -87,6 +93,7 @@ def test_smtp_delivery_records_refusals_and_retries_deferrals(engine, monkeypatc
         monkeypatch.setenv("BW_SMTP_HOST", "127.0.0.1")
         monkeypatch.setenv("BW_SMTP_PORT", str(port))
         monkeypatch.setenv("BW_SMTP_SECURITY", "none")
+        monkeypatch.setenv("BW_RETRY_BASE_SECONDS", "0.01")
         settings = prepare(engine)
         _, first = pipeline.send(engine, settings, NOW)
         assert (first.sent, first.failed, first.retry_later) == (1, 1, 1)
@@ -95,16 +102,21 @@ def test_smtp_delivery_records_refusals_and_retries_deferrals(engine, monkeypatc
             rows = {d.email: d for d in session.exec(select(Delivery))}
         assert rows["b@socks.example"].status == "failed"
         assert str(rows["b@socks.example"].last_error).startswith("550")
-        assert rows["trade@fusong.example"].status == "pending"
-        assert str(rows["trade@fusong.example"].last_error).startswith("451")
+        deferred = rows["trade@fusong.example"]
+        assert deferred.status == "pending" and deferred.attempts == 3  # one try and two retries in the run
+        assert str(deferred.last_error).startswith("451")
+        assert deferred.next_attempt_at is not None and deferred.next_attempt_at > NOW
 
         sink.defer.clear()
-        _, second = pipeline.send(engine, settings, NOW)
+        _, too_early = pipeline.send(engine, settings, NOW)
+        assert too_early.sent == 0  # still backing off
+        _, second = pipeline.send(engine, settings, NOW + timedelta(days=1))
         assert (second.sent, second.failed) == (1, 0)
+
         assert [to for _, to in sink.envelopes] == [["a@socks.example"], ["trade@fusong.example"]]
         received = sink.received[-1]
         assert received.get_content_type() == "multipart/alternative"
-        assert received["Subject"].startswith("贸易壁垒预警")
+        assert received["Subject"].startswith("【紧急预警】")
 
 
 def test_a_delivery_is_claimed_by_one_sender_only_and_a_stale_claim_is_taken_over(engine):
@@ -132,3 +144,67 @@ def test_each_mail_carries_one_click_unsubscribe_for_its_own_contact(engine):
         assert url in message.get_body(("plain",)).get_content()
         with pytest.raises(InvalidToken):
             read_token(settings.signing_key(), url.rsplit("/", 1)[1], "preferences")
+
+
+def en_subject(by_recipient):
+    return by_recipient["a@socks.example"]["Subject"]
+
+
+def test_subject_lines_cannot_carry_injected_headers(engine):
+    settings = prepare(engine)
+    with session_scope(engine) as session:
+        notice = session.exec(select(Notice).where(Notice.external_id == "2017-28202")).one()
+        notice.title = "Flooring\r\nBcc: victim@example.org\nX-Injected: yes"
+        session.add(notice)
+    pipeline.send(engine, settings, NOW)
+    message = next(m for m in outbox_messages(settings) if m["To"] == "trade@fusong.example")
+    assert message["Bcc"] is None and message["X-Injected"] is None
+    assert "Flooring Bcc: victim@example.org X-Injected: yes" in message["Subject"]
+
+
+def test_daily_enterprises_get_a_digest_per_day(engine):
+    settings = prepare(engine)
+    with session_scope(engine) as session:
+        for enterprise in session.exec(select(Enterprise)):
+            enterprise.frequency = "daily"
+            session.add(enterprise)
+    pipeline.send(engine, settings, NOW)
+    with Session(engine) as session:
+        periods = {d.kind: d.period for d in session.exec(select(Digest))}
+    assert periods == {"critical": "critical-1", "daily": "2026-11-25"}
+
+
+def test_a_connection_lost_mid_batch_is_retried_and_every_mail_arrives_once(engine, monkeypatch):
+    sink = Sink(drop_once={"a@socks.example"})
+    with smtp_server(sink) as port:
+        monkeypatch.setenv("BW_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("BW_SMTP_PORT", str(port))
+        monkeypatch.setenv("BW_SMTP_SECURITY", "none")
+        monkeypatch.setenv("BW_SMTP_CONNECTIONS", "2")
+        monkeypatch.setenv("BW_RETRY_BASE_SECONDS", "0.01")
+        settings = prepare(engine)
+        _, result = pipeline.send(engine, settings, NOW)
+        _, rerun = pipeline.send(engine, settings, NOW + timedelta(hours=1))
+    assert (result.sent, result.failed, rerun.sent) == (3, 0, 0)
+    received = sorted(to for _, [to] in sink.envelopes)
+    assert received == ["a@socks.example", "b@socks.example", "trade@fusong.example"]
+    assert len({m["Message-ID"] for m in sink.received}) == 3
+    with Session(engine) as session:
+        retried = session.exec(select(Delivery).where(Delivery.email == "a@socks.example")).one()
+    assert retried.status == "sent" and retried.attempts == 2
+
+
+def test_a_permanently_failing_mail_gives_up_after_the_attempt_limit(engine, monkeypatch):
+    sink = Sink(defer={"trade@fusong.example"})
+    with smtp_server(sink) as port:
+        monkeypatch.setenv("BW_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("BW_SMTP_PORT", str(port))
+        monkeypatch.setenv("BW_SMTP_SECURITY", "none")
+        monkeypatch.setenv("BW_RETRY_BASE_SECONDS", "0.01")
+        settings = prepare(engine)
+        for day in range(4):
+            pipeline.send(engine, settings, NOW + timedelta(days=day))
+    with Session(engine) as session:
+        deferred = session.exec(select(Delivery).where(Delivery.email == "trade@fusong.example")).one()
+    assert deferred.status == "failed" and deferred.attempts == 5
+    assert "gave up after 5 attempts" in str(deferred.last_error)

@@ -96,3 +96,54 @@ def test_bad_setting_is_named(monkeypatch):
 @pytest.mark.parametrize("name", sorted(Settings.model_fields))
 def test_every_setting_is_documented_in_the_readme(name):
     assert f"`BW_{name.upper()}`" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_digest_preview_writes_the_next_digest_and_refuses_an_empty_one(tmp_path):
+    run(
+        "ingest",
+        str(ROOT / "demo/notices.jsonl"),
+        str(ROOT / "demo/eping-export-search-results-2025-06-sample.xlsx"),
+    )
+    run("enterprises", "import", str(ROOT / "demo/enterprises.csv"))
+    run("classify")
+    run("match")
+    out = tmp_path / "preview.html"
+    empty = run("digests", "preview", "Liaoyuan Hosiery Demo Co.", "--out", str(out))
+    assert empty.exit_code == 1 and "no approved alert waits" in empty.output and not out.exists()
+    assert run("alerts", "approve", "--all", "--by", "inspector-li").exit_code == 0
+    result = run("digests", "preview", "Liaoyuan Hosiery Demo Co.", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "Safer Products Restrictions and Reporting" in html and "贸易壁垒预警" in html
+    assert run("digests", "preview", "Nobody Ltd", "--out", str(out)).exit_code == 1
+
+
+def test_enterprises_export_round_trips_through_import(tmp_path):
+    run("enterprises", "import", str(ROOT / "demo/enterprises.csv"))
+    exported = tmp_path / "out.csv"
+    exported.write_text(run("enterprises", "export", "--format", "csv").stdout, encoding="utf-8")
+    result = run("enterprises", "import", str(exported))
+    assert result.exit_code == 0 and "0 created, 7 updated" in result.output
+    rows = json.loads(run("enterprises", "export", "--format", "json").stdout)
+    flooring = next(r for r in rows if r["name_en"] == "Fusong Multilayer Flooring Demo Co.")
+    assert flooring["hs_codes"] == ["4418.75"] and flooring["followed_cases"] == ["A-570-970", "C-570-971"]
+
+
+def test_send_only_critical_leaves_the_weekly_digest_for_later():
+    run(
+        "ingest",
+        str(ROOT / "demo/notices.jsonl"),
+        str(ROOT / "demo/eping-export-search-results-2025-06-sample.xlsx"),
+    )
+    run("enterprises", "import", str(ROOT / "demo/enterprises.csv"))
+    run("classify")
+    run("match")
+    run("alerts", "approve", "--all", "--by", "inspector-li")
+    assert run("send", "--only", "critical").exit_code == 0
+    waiting = json.loads(run("alerts", "export", "--status", "approved").stdout)
+    assert waiting and {a["severity"] for a in waiting} <= {"high", "normal"}
+    assert not [
+        a
+        for a in json.loads(run("alerts", "export").stdout)
+        if a["severity"] == "critical" and a["status"] != "sent"
+    ]

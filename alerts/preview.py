@@ -1,0 +1,49 @@
+"""What an enterprise's next digest would look like, rendered now."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, col, or_, select
+
+from alerts.deliver import contact_links
+from alerts.emails import alerts_context, render_mail
+from config import Settings
+from store.models import Alert, AlertStatus, Contact, Delivery, DeliveryStatus, Enterprise
+
+
+def find_enterprise(session: Session, name_or_id: str) -> Enterprise | None:
+    """An enterprise by id, Chinese name or English name."""
+    if name_or_id.isdigit():
+        return session.get(Enterprise, int(name_or_id))
+    return session.exec(
+        select(Enterprise).where(or_(Enterprise.name == name_or_id, Enterprise.name_en == name_or_id))
+    ).first()
+
+
+def waiting_alerts(session: Session, enterprise_id: int) -> list[Alert]:
+    """Approved alerts of an enterprise that no mail has carried yet."""
+    sent_digests = select(Delivery.digest_id).where(Delivery.status == DeliveryStatus.SENT)
+    return list(
+        session.exec(
+            select(Alert)
+            .where(Alert.enterprise_id == enterprise_id, Alert.status == AlertStatus.APPROVED)
+            .where(or_(col(Alert.digest_id).is_(None), col(Alert.digest_id).not_in(sent_digests)))
+            .order_by(col(Alert.id))
+        ).all()
+    )
+
+
+def preview_digest(
+    session: Session, settings: Settings, enterprise: Enterprise, today: date
+) -> tuple[str, str, str] | None:
+    """(subject, text, html) of the digest the enterprise would get next,
+    or None when no approved alert waits (an empty digest is never sent)."""
+    assert enterprise.id is not None
+    alerts = waiting_alerts(session, enterprise.id)
+    if not alerts:
+        return None
+    context = alerts_context(session, alerts, enterprise, enterprise.frequency, f"preview {today}", today)
+    contact = session.exec(select(Contact).where(Contact.enterprise_id == enterprise.id)).first()
+    links = contact_links(session, settings, enterprise.id, contact.email if contact else "")
+    return render_mail(settings.templates_dir, "digest", enterprise.language, {**context, **links})
