@@ -14,10 +14,11 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from alerts.deliver import RetryPolicy, SendResult, mail_domain, send_pending, transport_for
+from alerts.deliver import RetryPolicy, SendResult, mail_domain, send_pending
 from alerts.digest import KINDS, DigestResult, build_digests
 from alerts.enterprises import ImportResult, read_enterprises, save_enterprises
 from alerts.queue import ApprovalPolicy, MatchResult, review, run_matching
+from alerts.transports import transport_for
 from config import Settings
 from crawler.importers import read_notices
 from nlp.classify import ClassifyResult, classify_pending

@@ -1,146 +1,42 @@
-"""Delivery: digests leave through one transport, SMTP or the Maildir outbox.
+"""Delivery: the Delivery rows are the send queue.
 
-The Delivery row is the queue. A sender claims a row with a conditional
-UPDATE (pending -> sending); only the process whose UPDATE changed the row
-sends it, so a second sender or a rerun never sends it again. A claim left
-``sending`` by a crashed process is taken over after ``STALE_CLAIM``.
+A sender claims rows with a conditional UPDATE (due -> sending); only the
+process whose UPDATE changed a row sends it, so a second sender or a rerun
+never sends it again. A claim left ``sending`` by a crashed process is
+taken over after ``STALE_CLAIM``. Rows are claimed and composed in small
+batches, but each is marked sent in its own commit right after the server
+accepted it.
 
 The one unavoidable window: a crash after the SMTP server accepted a mail
-(250) and before the row is marked sent. The takeover then sends the mail
-again with the same Message-ID, by which a receiver can drop the copy.
-The Maildir outbox has no such window: its file name is derived from the
-Message-ID, so a second write finds the file already there.
+(250) and before its row is marked sent. The takeover then sends that
+mail again with the same Message-ID, by which a receiver can drop the
+copy. The Maildir outbox has no such window: its file name is derived from
+the Message-ID, so a second write finds the file already there.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import os
 import random
-import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from email.message import EmailMessage
+from datetime import datetime, timedelta
 from email.utils import parseaddr
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-import aiosmtplib
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from alerts.emails import build_message, digest_context, render_mail, template_kind
-from alerts.tokens import make_token
+from alerts.compose import compose_from, load_batch
+from alerts.transports import PermanentSendError, TransientSendError, Transport
 from config import Settings
-from store.models import Alert, AlertStatus, Contact, Delivery, DeliveryStatus, Digest, Enterprise
+from store.models import Alert, AlertStatus, Delivery, DeliveryStatus
 from store.types import utcnow
 
 STALE_CLAIM = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
-
-
-class TransientSendError(Exception):
-    """Worth trying again later (4xx, lost connection, timeout)."""
-
-
-class PermanentSendError(Exception):
-    """Will not succeed as it is (5xx: unknown mailbox, rejected sender)."""
-
-
-class Transport(Protocol):
-    """Sends one message to one recipient; raises TransientSendError or PermanentSendError."""
-
-    async def send(self, message: EmailMessage, recipient: str) -> None: ...
-
-    async def close(self) -> None: ...
-
-
-class MaildirOutbox:
-    """Writes each message as a file into a Maildir (``new/``), atomically.
-
-    The file is named after the Message-ID, so writing the same message
-    twice leaves one file: the outbox is idempotent.
-    """
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        for sub in ("tmp", "new", "cur"):
-            (root / sub).mkdir(parents=True, exist_ok=True)
-
-    def path_for(self, message: EmailMessage) -> Path:
-        digest = hashlib.sha256(str(message["Message-ID"]).encode()).hexdigest()[:24]
-        return self.root / "new" / f"{digest}.{socket.gethostname()}.eml"
-
-    async def send(self, message: EmailMessage, recipient: str) -> None:
-        final = self.path_for(message)
-        if final.exists() or (self.root / "cur" / final.name).exists():
-            return
-        temporary = self.root / "tmp" / f"{final.name}.{os.getpid()}"
-        temporary.write_bytes(message.as_bytes())
-        os.replace(temporary, final)
-
-    async def close(self) -> None:
-        return None
-
-
-class SmtpTransport:
-    """Sends through an SMTP server with aiosmtplib, reusing one connection."""
-
-    def __init__(self, settings: Settings) -> None:
-        assert settings.smtp_host
-        self.settings = settings
-        self.client: aiosmtplib.SMTP | None = None
-
-    async def _connected(self) -> aiosmtplib.SMTP:
-        if self.client is not None and self.client.is_connected:
-            return self.client
-        s = self.settings
-        self.client = aiosmtplib.SMTP(
-            hostname=s.smtp_host,
-            port=s.smtp_port,
-            timeout=s.smtp_timeout,
-            use_tls=s.smtp_security == "tls",
-            start_tls=s.smtp_security == "starttls",
-            username=s.smtp_username,
-            password=s.smtp_password,
-        )
-        await self.client.connect()
-        return self.client
-
-    async def send(self, message: EmailMessage, recipient: str) -> None:
-        try:
-            client = await self._connected()
-            await client.send_message(message, recipients=[recipient])
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            raise _classified(exc.recipients[0].code if exc.recipients else 550, str(exc)) from exc
-        except aiosmtplib.SMTPResponseException as exc:
-            raise _classified(exc.code, exc.message) from exc
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            self.client = None
-            raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
-
-    async def close(self) -> None:
-        if self.client is not None and self.client.is_connected:
-            try:
-                await self.client.quit()
-            except aiosmtplib.SMTPException:
-                self.client.close()
-
-
-def _classified(code: int, text: str) -> Exception:
-    if 400 <= code < 500:
-        return TransientSendError(f"{code} {text}")
-    return PermanentSendError(f"{code} {text}")
-
-
-def transport_for(settings: Settings) -> Transport:
-    """SMTP when a host is configured, else the Maildir outbox."""
-    if settings.smtp_host:
-        return SmtpTransport(settings)
-    return MaildirOutbox(settings.outbox)
+BATCH = 32
 
 
 @dataclass
@@ -148,20 +44,6 @@ class SendResult:
     sent: int = 0
     failed: int = 0
     retry_later: int = 0
-
-
-def claim(session: Session, delivery_id: int, now: datetime) -> bool:
-    """Take a delivery for sending; False when another sender has it or it is done."""
-    statement = (
-        update(Delivery)
-        .where(col(Delivery.id) == delivery_id)
-        .where(_due(now))
-        .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
-    )
-
-    claimed = session.exec(statement).rowcount == 1
-    session.commit()
-    return claimed
 
 
 def _due(now: datetime) -> Any:
@@ -177,6 +59,26 @@ def _due(now: datetime) -> Any:
 def sendable_ids(session: Session, now: datetime) -> list[int]:
     rows = session.exec(select(Delivery.id).where(_due(now)).order_by(col(Delivery.id))).all()
     return [r for r in rows if r is not None]
+
+
+def claim_many(session: Session, delivery_ids: Sequence[int], now: datetime) -> list[int]:
+    """Take the due ones among ``delivery_ids`` for sending, in one statement;
+    returns the ids this session got (another sender may have taken some)."""
+    statement = (
+        update(Delivery)
+        .where(col(Delivery.id).in_(list(delivery_ids)), _due(now))
+        .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
+        .returning(col(Delivery.id))
+    )
+    claimed = sorted(i for i in session.connection().execute(statement).scalars() if i is not None)
+
+    session.commit()
+    return claimed
+
+
+def claim(session: Session, delivery_id: int, now: datetime) -> bool:
+    """Take one delivery for sending; False when another sender has it or it is done."""
+    return claim_many(session, [delivery_id], now) == [delivery_id]
 
 
 @dataclass(frozen=True)
@@ -212,19 +114,21 @@ async def send_pending(
     retry = retry or RetryPolicy()
     result = SendResult()
     with Session(engine) as session:
-        queue: asyncio.Queue[int] = asyncio.Queue()
-        for delivery_id in sendable_ids(session, now):
-            queue.put_nowait(delivery_id)
-    workers = [
+        due = sendable_ids(session, now)
+    batches: asyncio.Queue[list[int]] = asyncio.Queue()
+    for start in range(0, len(due), BATCH):
+        batches.put_nowait(due[start : start + BATCH])
+    senders = [
         _Sender(engine, settings, transports(), now, retry, result)
-        for _ in range(max(1, min(connections, queue.qsize())))
+        for _ in range(max(1, min(connections, batches.qsize())))
     ]
-    await asyncio.gather(*(worker.drain(queue) for worker in workers))
+    await asyncio.gather(*(sender.drain(batches) for sender in senders))
+    mark_alerts_sent(engine)
     return result
 
 
 class _Sender:
-    """One connection's worth of sending: claims, renders, sends, records."""
+    """One connection's worth of sending: claims, composes, sends, records."""
 
     def __init__(
         self,
@@ -236,120 +140,94 @@ class _Sender:
         result: SendResult,
     ) -> None:
         self.session = Session(engine, expire_on_commit=False)
-        self.settings, self.transport, self.now, self.retry, self.result = (
-            settings,
-            transport,
-            now,
-            retry,
-            result,
-        )
+        self.settings, self.transport, self.now = settings, transport, now
+        self.retry, self.result = retry, result
         self.today = now.astimezone(settings.zone).date()
 
-    async def drain(self, queue: asyncio.Queue[int]) -> None:
+    async def drain(self, batches: asyncio.Queue[list[int]]) -> None:
         try:
-            while not queue.empty():
-                delivery_id = queue.get_nowait()
-                if claim(self.session, delivery_id, self.now):
-                    await self._deliver(delivery_id)
+            while not batches.empty():
+                claimed = claim_many(self.session, batches.get_nowait(), self.now)
+                if not claimed:
+                    continue
+                batch = load_batch(self.session, claimed)
+                for delivery_id in claimed:
+                    message = compose_from(batch, delivery_id, self.settings, self.now, self.today)
+                    await self._deliver(batch.deliveries[delivery_id], message)
         finally:
             await self.transport.close()
             self.session.close()
 
-    async def _deliver(self, delivery_id: int) -> None:
-        delivery = self.session.get(Delivery, delivery_id)
-        assert delivery is not None
-        message = compose(self.session, delivery, self.settings, self.now, self.today)
+    async def _deliver(self, delivery: Delivery, message: Any) -> None:
         for attempt in range(self.retry.retries + 1):
             try:
                 await self.transport.send(message, delivery.email)
             except PermanentSendError as exc:
-                _record_failure(self.session, delivery, str(exc), None)
+                _record(self.session, delivery, DeliveryStatus.FAILED, error=str(exc))
                 self.result.failed += 1
                 return
             except TransientSendError as exc:
-                error = str(exc)
                 if attempt < self.retry.retries and delivery.attempts + attempt < self.retry.max_attempts:
                     await asyncio.sleep(self.retry.delay(attempt))
                     continue
-                self._give_up_for_now(delivery, error, attempt)
+                self._give_up_for_now(delivery, str(exc), attempt)
                 return
             delivery.attempts += attempt
-            _record_sent(self.session, delivery, utcnow())
+            _record(self.session, delivery, DeliveryStatus.SENT, sent_at=utcnow())
             self.result.sent += 1
             return
 
     def _give_up_for_now(self, delivery: Delivery, error: str, attempt: int) -> None:
         delivery.attempts += attempt
         if delivery.attempts >= self.retry.max_attempts:
-            _record_failure(
-                self.session, delivery, f"{error} (gave up after {delivery.attempts} attempts)", None
-            )
+            error = f"{error} (gave up after {delivery.attempts} attempts)"
+            _record(self.session, delivery, DeliveryStatus.FAILED, error=error)
             self.result.failed += 1
         else:
-            _record_failure(self.session, delivery, error, self.now + self.retry.later(delivery.attempts))
+            retry_at = self.now + self.retry.later(delivery.attempts)
+            _record(self.session, delivery, DeliveryStatus.PENDING, error=error, retry_at=retry_at)
             self.result.retry_later += 1
 
 
-def compose(
-    session: Session, delivery: Delivery, settings: Settings, now: datetime, today: date
-) -> EmailMessage:
-    """The mail of one delivery, rendered now, with its personal links."""
-    digest = session.get(Digest, delivery.digest_id)
-    assert digest is not None
-    enterprise = session.get(Enterprise, digest.enterprise_id)
-    assert enterprise is not None
-    links = contact_links(session, settings, enterprise.id, delivery.email)
-    context = {**digest_context(session, digest, enterprise, today), **links}
-    subject, text, html = render_mail(
-        settings.templates_dir, template_kind(digest.kind), enterprise.language, context
-    )
-    message = build_message(
-        subject=subject,
-        text=text,
-        html=html,
-        sender=settings.mail_from,
-        recipient=delivery.email,
-        message_id=delivery.message_id,
-        sent_at=now,
-    )
-    # RFC 8058 one-click unsubscribe: mail clients POST to the link themselves.
-    message["List-Unsubscribe"] = f"<{links['unsubscribe_url']}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    return message
-
-
-def contact_links(
-    session: Session, settings: Settings, enterprise_id: int | None, email: str
-) -> dict[str, str]:
-    """Signed unsubscribe and preferences links of a contact."""
-    contact = session.exec(
-        select(Contact).where(Contact.enterprise_id == enterprise_id, Contact.email == email)
-    ).first()
-    contact_id = contact.id if contact and contact.id is not None else 0
-    key, base = settings.signing_key(), settings.base_url.rstrip("/")
-    return {
-        "unsubscribe_url": f"{base}/u/{make_token(key, contact_id, 'unsubscribe')}",
-        "preferences_url": f"{base}/p/{make_token(key, contact_id, 'preferences')}",
+def _record(
+    session: Session,
+    delivery: Delivery,
+    status: str,
+    *,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+    sent_at: datetime | None = None,
+) -> None:
+    """Write a delivery's outcome in its own commit (one UPDATE: no ORM flush on the hot path)."""
+    values: dict[str, Any] = {
+        "status": status,
+        "last_error": error and error[:2000],
+        "next_attempt_at": retry_at,
+        "attempts": delivery.attempts,
     }
-
-
-def _record_failure(session: Session, delivery: Delivery, error: str, retry_at: datetime | None) -> None:
-    """Failed for good when ``retry_at`` is None, else pending until then."""
-    delivery.status = DeliveryStatus.FAILED if retry_at is None else DeliveryStatus.PENDING
-    delivery.next_attempt_at = retry_at
-    delivery.last_error = error[:2000]
-    session.add(delivery)
+    if sent_at is not None:
+        values["sent_at"] = sent_at
+    # Core, not the ORM: an ORM update would scan every object of the session to synchronise it.
+    session.connection().execute(update(Delivery).where(col(Delivery.id) == delivery.id).values(**values))
     session.commit()
+    for key, value in values.items():
+        setattr(delivery, key, value)
 
 
-def _record_sent(session: Session, delivery: Delivery, at: datetime) -> None:
-    delivery.status, delivery.sent_at, delivery.last_error = DeliveryStatus.SENT, at, None
-    session.add(delivery)
-    for alert in session.exec(select(Alert).where(Alert.digest_id == delivery.digest_id)):
-        if alert.status == AlertStatus.APPROVED:
-            alert.status = AlertStatus.SENT
-            session.add(alert)
-    session.commit()
+def mark_alerts_sent(engine: Engine) -> int:
+    """Approved alerts whose digest reached at least one contact become
+    ``sent``. One statement per run instead of one per mail; a run that
+    stopped before it is caught up by the next."""
+    delivered = select(Delivery.digest_id).where(Delivery.status == DeliveryStatus.SENT)
+    with Session(engine) as session:
+        statement = (
+            update(Alert)
+            .where(col(Alert.status) == AlertStatus.APPROVED, col(Alert.digest_id).in_(delivered))
+            .values(status=AlertStatus.SENT, updated_at=utcnow())
+        )
+        changed = session.exec(statement).rowcount
+        session.commit()
+    return int(changed or 0)
 
 
 def mail_domain(sender: str) -> str:

@@ -9,11 +9,14 @@ CR/LF can inject a header.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, parseaddr
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -78,17 +81,34 @@ def _environment(templates_dir: Path) -> Environment:
 
 
 def digest_items(session: Session, alerts: Sequence[Alert], language: str, today: date) -> list[DigestItem]:
-    """``alerts`` as template items, most severe first."""
-    items = [_item(session, alert, language, today) for alert in alerts]
+    """``alerts`` as template items, most severe first (two queries, whatever the number of alerts)."""
+    notice_ids = [a.notice_id for a in alerts]
+    notices = {n.id: n for n in session.exec(select(Notice).where(col(Notice.id).in_(notice_ids))) if n.id}
+    tag_ids = [i for a in alerts for i in a.evidence.get("tag_ids", [])]
+    tags = (
+        {t.id: t for t in session.exec(select(Tag).where(col(Tag.id).in_(tag_ids))) if t.id}
+        if tag_ids
+        else {}
+    )
+    return digest_items_from(alerts, notices, tags, language, today)
+
+
+def digest_items_from(
+    alerts: Sequence[Alert],
+    notices: Mapping[int, Notice],
+    tags: Mapping[int, Tag],
+    language: str,
+    today: date,
+) -> list[DigestItem]:
+    """``alerts`` as template items, most severe first, from notices and tags already read."""
+    items = [_item(alert, notices[alert.notice_id], tags, language, today) for alert in alerts]
     return sorted(items, key=lambda i: (SEVERITY_ORDER.index(Severity(i.severity)), i.alert_id))
 
 
-def _item(session: Session, alert: Alert, language: str, today: date) -> DigestItem:
-    notice = session.get(Notice, alert.notice_id)
-    assert notice is not None and alert.id is not None
-    tag_ids = alert.evidence.get("tag_ids", [])
-    tags = session.exec(select(Tag).where(col(Tag.id).in_(tag_ids))).all() if tag_ids else []
-    products = [f"{display(t.code)} {describe(t.code[:2], language)}" for t in tags]
+def _item(alert: Alert, notice: Notice, tags: Mapping[int, Tag], language: str, today: date) -> DigestItem:
+    assert alert.id is not None
+    codes = [tags[i].code for i in alert.evidence.get("tag_ids", []) if i in tags]
+    products = [f"{display(code)} {describe(code[:2], language)}" for code in codes]
     deadline = notice.comment_deadline
     return DigestItem(
         alert_id=alert.id,
@@ -99,12 +119,20 @@ def _item(session: Session, alert: Alert, language: str, today: date) -> DigestI
         products=list(dict.fromkeys(products)),
         reason=alert.reason,
         note=alert.note,
-        url=notice.url,
+        url=safe_link(notice.url),
         published_on=notice.published_on,
         comment_deadline=deadline,
         days_left=(deadline - today).days if deadline and deadline >= today else None,
         effective_on=notice.effective_on,
     )
+
+
+def safe_link(url: str | None) -> str | None:
+    """``url`` when it is an http(s) address, else None: a notice from a
+    foreign site must not put a ``javascript:`` or ``data:`` link in a mail."""
+    if url and re.match(r"https?://[^\s\"'<>]+$", url.strip(), re.IGNORECASE):
+        return url.strip()
+    return None
 
 
 MAIL_KINDS = ("digest", "critical_alert", "source_failure")
@@ -131,15 +159,13 @@ def one_line(value: str) -> str:
 def digest_context(session: Session, digest: Digest, enterprise: Enterprise, today: date) -> dict[str, Any]:
     """What the templates of a digest's mail need."""
     alerts = session.exec(select(Alert).where(Alert.digest_id == digest.id).order_by(col(Alert.id))).all()
-    return alerts_context(session, alerts, enterprise, digest.kind, digest.period, today)
+    items = digest_items(session, alerts, enterprise.language, today)
+    return alerts_context(items, enterprise, digest.kind, digest.period)
 
 
-def alerts_context(
-    session: Session, alerts: Sequence[Alert], enterprise: Enterprise, kind: str, period: str, today: date
-) -> dict[str, Any]:
-    """Template context for ``alerts`` addressed to ``enterprise`` (also used for previews)."""
+def alerts_context(items: list[DigestItem], enterprise: Enterprise, kind: str, period: str) -> dict[str, Any]:
+    """Template context for ``items`` addressed to ``enterprise`` (also used for previews)."""
     language = enterprise.language
-    items = digest_items(session, alerts, language, today)
     groups = [(s.value, [i for i in items if i.severity == s]) for s in SEVERITY_ORDER]
     return {
         "enterprise": enterprise,
@@ -159,17 +185,23 @@ def template_kind(digest_kind: str) -> str:
 
 def build_message(
     *, subject: str, text: str, html: str, sender: str, recipient: str, message_id: str, sent_at: datetime
-) -> EmailMessage:
-    """A multipart/alternative mail: plain text first, HTML preferred."""
-    message = EmailMessage()
-    message["Subject"] = one_line(subject)
-    message["From"] = sender
+) -> Message:
+    """A multipart/alternative mail, UTF-8: plain text first, HTML preferred.
+
+    Built with the compat32 MIME classes: the modern header registry
+    parses every header again and costs more than rendering the digest.
+    """
+    message = MIMEMultipart("alternative")
+    message["Subject"] = Header(one_line(subject), "utf-8")  # type: ignore[assignment]
+
+    name, address = parseaddr(sender)
+    message["From"] = formataddr((str(Header(name, "utf-8")) if not name.isascii() else name, address))
     message["To"] = one_line(recipient)
     message["Date"] = format_datetime(sent_at)
-    message["Message-ID"] = message_id
+    message["Message-ID"] = one_line(message_id)
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    message.attach(MIMEText(text, "plain", "utf-8"))
+    message.attach(MIMEText(html, "html", "utf-8"))
     return message
 
 
@@ -183,8 +215,9 @@ def source_failure_message(
     recipient: str,
     message_id: str,
     sent_at: datetime,
-) -> EmailMessage:
+) -> Message:
     """The notice to an administrator that sources keep failing."""
+
     context = {"sources": sources, "threshold": threshold}
     subject, text, html = render_mail(templates_dir, "source_failure", language, context)
     return build_message(

@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlmodel import Session, col, or_, select
 
-from alerts.deliver import contact_links
-from alerts.emails import alerts_context, render_mail
+from alerts.compose import contact_links
+from alerts.emails import alerts_context, digest_items, render_mail
 from config import Settings
 from store.models import Alert, AlertStatus, Contact, Delivery, DeliveryStatus, Enterprise
 
@@ -43,7 +43,8 @@ def preview_digest(
     alerts = waiting_alerts(session, enterprise.id)
     if not alerts:
         return None
-    context = alerts_context(session, alerts, enterprise, enterprise.frequency, f"preview {today}", today)
+    items = digest_items(session, alerts, enterprise.language, today)
+    context = alerts_context(items, enterprise, enterprise.frequency, f"preview {today}")
     contact = session.exec(select(Contact).where(Contact.enterprise_id == enterprise.id)).first()
-    links = contact_links(session, settings, enterprise.id, contact.email if contact else "")
+    links = contact_links(settings, contact.id if contact and contact.id else 0)
     return render_mail(settings.templates_dir, "digest", enterprise.language, {**context, **links})

@@ -14,11 +14,12 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from bench import match
+from bench import match, send
 
 Figure = dict[str, Any]
 PARTS: dict[str, Callable[[bool], Iterator[Figure]]] = {
     "match": match.run,
+    "send": send.run,
 }
 
 

@@ -32,6 +32,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL stays consistent after a crash and skips an fsync per
+    # commit; a power cut may undo the last commits (a mail then goes again,
+    # with the same Message-ID).
+    cursor.execute("PRAGMA synchronous=NORMAL")
+
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 

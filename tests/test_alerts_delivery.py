@@ -137,7 +137,7 @@ def test_each_mail_carries_one_click_unsubscribe_for_its_own_contact(engine):
         contacts = {c.id: c.email for c in session.exec(select(Contact))}
     for message in outbox_messages(settings):
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-        url = message["List-Unsubscribe"].strip("<>")
+        url = message["List-Unsubscribe"].strip().strip("<>")
         assert url.startswith("http://127.0.0.1:8000/u/")
         token = read_token(settings.signing_key(), url.rsplit("/", 1)[1], "unsubscribe")
         assert contacts[token.contact_id] == message["To"]
@@ -208,3 +208,15 @@ def test_a_permanently_failing_mail_gives_up_after_the_attempt_limit(engine, mon
         deferred = session.exec(select(Delivery).where(Delivery.email == "trade@fusong.example")).one()
     assert deferred.status == "failed" and deferred.attempts == 5
     assert "gave up after 5 attempts" in str(deferred.last_error)
+
+
+def test_only_http_links_from_notices_reach_a_mail(engine):
+    settings = prepare(engine)
+    with session_scope(engine) as session:
+        notice = session.exec(select(Notice).where(Notice.external_id == "2017-28202")).one()
+        notice.url = "javascript:alert(document.cookie)"
+        session.add(notice)
+    pipeline.send(engine, settings, NOW)
+    message = next(m for m in outbox_messages(settings) if m["To"] == "trade@fusong.example")
+    assert "javascript:" not in message.get_body(("html",)).get_content()
+    assert "javascript:" not in message.get_body(("plain",)).get_content()

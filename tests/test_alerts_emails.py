@@ -1,4 +1,6 @@
 from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 import pytest
 
@@ -25,7 +27,10 @@ def test_source_failure_notice_lists_each_failing_source_escaped(language, words
         message_id="<x@b.example>",
         sent_at=datetime(2026, 11, 25, tzinfo=UTC),
     )
-    text_part, html_part = message.get_body(("plain",)), message.get_body(("html",))
+    parsed = message_from_bytes(message.as_bytes(), policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    text_part, html_part = parsed.get_body(("plain",)), parsed.get_body(("html",))
+
     assert text_part is not None and html_part is not None
     assert words in text_part.get_content()
     html = html_part.get_content()

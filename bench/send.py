@@ -1,0 +1,162 @@
+"""Delivery: render and send N digests to a local SMTP sink.
+
+The sink is aiosmtpd in a process of its own (it costs 2-3 ms of CPU per
+message, so it must not share the sender's core). The baseline is a bare
+aiosmtplib loop sending the same number of pre-rendered messages over the
+same number of reused connections, in the same run, before and after ours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import aiosmtplib
+from sqlalchemy import insert
+
+from alerts.deliver import RetryPolicy, send_pending
+from alerts.digest import build_digests
+from alerts.transports import SmtpTransport
+from bench import synthetic
+from config import Settings
+from store.db import open_database, session_scope
+from store.models import Alert
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+CONNECTIONS = 8
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start_sink(port: int) -> subprocess.Popen[bytes]:
+    sink = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return sink
+        except OSError:
+            time.sleep(0.05)
+    sink.kill()
+    raise RuntimeError("the SMTP sink did not start")
+
+
+def _prepare(folder: Path, digests: int, port: int) -> tuple[Settings, Any]:
+    settings = Settings(
+        database_url=f"sqlite:///{folder / 'send.db'}",
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_security="none",
+        smtp_connections=CONNECTIONS,
+        secret_key="bench",
+    )
+    engine = open_database(settings.database_url)
+    synthetic.enterprises(engine, digests)
+    synthetic.notices(engine, 300)
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "notice_id": (i * 7 + k) % 300 + 1,
+            "enterprise_id": i,
+            "severity": "high",
+            "score": 1.0,
+            "reason": "HS 4418.75 matches your product 4418.75; market United States",
+            "evidence": {"tag_ids": []},
+            "status": "approved",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in range(1, digests + 1)
+        for k in range(1 + i % 3)
+    ]
+    with engine.begin() as conn:
+        conn.execute(insert(Alert), rows)
+    with session_scope(engine) as session:
+        build_digests(session, NOW, settings.zone, "bench.example")
+    return settings, engine
+
+
+def _bare_messages(count: int) -> list[EmailMessage]:
+    """Pre-rendered mails of the same size as a three-item digest."""
+    messages = []
+    for i in range(count):
+        m = EmailMessage()
+        m["From"], m["To"], m["Subject"] = "a@bench.example", f"export@enterprise-{i}.example", "BarrierWatch"
+        m["Message-ID"] = f"<bare.{i}@bench.example>"
+        m.set_content("x" * 2500)
+        m.add_alternative("<p>" + "y" * 9000 + "</p>", subtype="html")
+        messages.append(m)
+    return messages
+
+
+async def _bare_loop(port: int, messages: list[EmailMessage]) -> float:
+    async def one_connection(share: list[EmailMessage]) -> None:
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
+        await client.connect()
+        for message in share:
+            await client.send_message(message)
+        await client.quit()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one_connection(messages[i::CONNECTIONS]) for i in range(CONNECTIONS)))
+    return time.perf_counter() - started
+
+
+def _ours(settings: Settings, engine: Any) -> tuple[float, int]:
+    started = time.perf_counter()
+    result = asyncio.run(
+        send_pending(
+            engine,
+            settings,
+            lambda: SmtpTransport(settings),
+            NOW + timedelta(minutes=1),
+            CONNECTIONS,
+            RetryPolicy(retries=1, base_seconds=0.05),
+        )
+    )
+    return time.perf_counter() - started, result.sent
+
+
+def run(quick: bool) -> Iterator[dict[str, Any]]:
+    count = 500 if quick else 10_000
+    port = _free_port()
+    sink = _start_sink(port)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            settings, engine = _prepare(Path(folder), count, port)
+            messages = _bare_messages(count)
+            before = asyncio.run(_bare_loop(port, messages))
+            ours, sent = _ours(settings, engine)
+            after = asyncio.run(_bare_loop(port, messages))
+    finally:
+        sink.terminate()
+        sink.wait()
+    baseline = count / ((before + after) / 2)
+    value = sent / ours
+    yield {
+        "name": f"send_{count}_digests_over_{CONNECTIONS}_connections",
+        "value": round(value, 1),
+        "unit": "mails/s",
+        "baseline": round(baseline, 1),
+        "ratio": round(value / baseline, 3),
+        "sent": sent,
+        "cpus": os.cpu_count(),
+    }
