@@ -266,6 +266,13 @@ _DELIVERY_ZH = {
     DeliveryStatus.SENT: "已发送",
     DeliveryStatus.FAILED: "失败",
 }
+_METHOD_EN = {
+    TagMethod.PUBLISHER: "stated by the publisher",
+    TagMethod.EXPLICIT: "code in the text",
+    TagMethod.TERMS: "product terms",
+    TagMethod.MODEL: "model",
+    TagMethod.INSPECTOR: "inspector",
+}
 _METHOD_ZH = {
     TagMethod.PUBLISHER: "发布方提供",
     TagMethod.EXPLICIT: "正文中的编码",
@@ -282,10 +289,11 @@ def _enumerated() -> dict[str, tuple[str, str]]:
         ("status", _STATUS_ZH),
         ("severity", _SEVERITY_ZH),
         ("delivery", _DELIVERY_ZH),
-        ("method", _METHOD_ZH),
     ):
         for value, chinese in names.items():
             labels[f"{prefix}.{value}"] = (str(value).replace("_", " "), chinese)
+    for method, english in _METHOD_EN.items():
+        labels[f"method.{method}"] = (english, _METHOD_ZH[method])
     for doc_type, english in DOC_TYPE_NAMES["en"].items():
         labels[f"kind.{doc_type}"] = (english, DOC_TYPE_NAMES["zh"][doc_type])
     return labels
