@@ -46,7 +46,14 @@ def admin(app):
 
 
 def routes(app, method):
-    return [r for r in app.routes if isinstance(r, APIRoute) and method in r.methods]
+    return [r for r in app.routes if isinstance(r, APIRoute) and method in (r.methods or ())]
+
+
+def found(session, model, row_id):
+    """The row, which the test knows exists."""
+    row = session.get(model, row_id)
+    assert row is not None, f"no {model.__name__} {row_id}"
+    return row
 
 
 def concrete(path):
@@ -113,7 +120,7 @@ def test_inspector_cannot_add_users_edit_enterprises_or_switch_sources(engine, i
     with Session(engine) as session:
         assert session.exec(select(User).where(User.username == "mallory")).first() is None
         assert session.exec(select(Source)).one().enabled
-        assert session.get(User, 1).role == "inspector"
+        assert found(session, User, 1).role == "inspector"
 
 
 def test_admin_adds_an_inspector_who_can_then_sign_in(engine, app, admin):
@@ -244,7 +251,7 @@ def test_notes_can_be_saved_without_a_decision(engine, inspector):
     form = {"alert_id": "2", "note_2": "ask the enquiry point", "decision": "note"}
     inspector.post("/alerts/review", data={**form, "csrf_token": csrf_of(inspector, "/")})
     with Session(engine) as session:
-        alert = session.get(Alert, 2)
+        alert = found(session, Alert, 2)
     assert (alert.status, alert.note) == ("pending_review", "ask the enquiry point")
     assert "alert.note" in audit_actions(engine, actor=INSPECTOR[0])
 
@@ -328,7 +335,7 @@ def test_removing_a_wrong_tag_withdraws_the_pending_alert_and_keeps_the_example(
         tag = session.exec(select(Tag).where(Tag.notice_id == 2)).one()
     inspector.post(f"/notices/2/tags/{tag.id}/remove", data={"csrf_token": csrf_of(inspector, "/")})
     with Session(engine) as session:
-        assert session.get(Alert, 2).status == "withdrawn"
+        assert found(session, Alert, 2).status == "withdrawn"
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "tag.removed")).one()
     assert event.detail["code"] == "6115" and event.detail["method"] == "explicit"
 
@@ -346,7 +353,7 @@ def test_admin_edits_an_enterprise_with_the_import_rules(engine, admin):
     fields["markets"] = "EU; JP"
     assert admin.post("/enterprises/2/edit", data=fields).status_code == 200
     with Session(engine) as session:
-        enterprise = session.get(Enterprise, 2)
+        enterprise = found(session, Enterprise, 2)
         markets = admin.get("/enterprises/2").text
     assert enterprise.name == "Liaoyuan Socks" and "EU; JP" in markets
     assert "enterprise.edited" in audit_actions(engine, actor=ADMIN[0])
@@ -386,7 +393,7 @@ def test_digest_preview_renders_the_approved_alerts_and_stores_nothing(engine, i
     assert "Safer Products Restrictions and Reporting" in page and "a@socks.example" in page
     assert "/u/" in page  # the mail's own unsubscribe link, as the contact would get it
     with Session(engine) as session:
-        assert session.get(Alert, 2).digest_id is None
+        assert found(session, Alert, 2).digest_id is None
         from store.models import Digest
 
         assert session.exec(select(Digest)).first() is None
@@ -404,7 +411,7 @@ def test_sources_show_their_health_and_admins_switch_them(engine, admin, inspect
     assert "failing" in page and "HTTP 503 from TRON" in page and "Disable" not in page
     admin.post("/sources/1/enabled", data={"csrf_token": csrf_of(admin, "/sources")})
     with Session(engine) as session:
-        assert not session.get(Source, 1).enabled
+        assert not found(session, Source, 1).enabled
     assert "source.disabled" in audit_actions(engine, actor=ADMIN[0])
 
 
