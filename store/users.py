@@ -11,6 +11,7 @@ import hashlib
 import re
 import secrets
 from enum import StrEnum
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,9 +23,6 @@ from store.models import AuditEvent, User
 MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,99}$")
 _HASHER = PasswordHasher()
-# Verified against when the username is unknown, so that a wrong name
-# takes as long as a wrong password and does not reveal who exists.
-_DUMMY_HASH = _HASHER.hash("barrierwatch-no-such-user")
 
 
 class Role(StrEnum):
@@ -37,6 +35,14 @@ LANGUAGES = ("zh", "en")
 
 def hash_password(password: str) -> str:
     return _HASHER.hash(password)
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so that a wrong name
+    takes as long as a wrong password and does not reveal who exists.
+    Made on first use, not at import (hashing takes a noticeable moment)."""
+    return hash_password("barrierwatch-no-such-user")
 
 
 def check_new_account(username: str, password: str, role: str, language: str) -> None:
@@ -90,7 +96,7 @@ def authenticate(session: Session, *, username: str, password: str) -> User | No
     hash (weaker parameters) is replaced on success."""
     user = find_user(session, username=username)
     if user is None or not user.active:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         return None
     if not _verify(user.password_hash, password):
         return None

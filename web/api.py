@@ -20,7 +20,7 @@ from store.queries import notices_with_tags
 from store.users import user_for_api_token
 from web.deps import LoginRequired, SessionDep, UserDep
 from web.enterprises import enterprise_fields
-from web.queries import QueueFilters, case_notices, queue_groups
+from web.queries import QueueFilters, case_notices, notice_tags, queue_groups
 from web.render import page
 
 
@@ -154,10 +154,13 @@ def list_notices(user: ApiUser, session: SessionDep, limit: int = 100) -> list[d
 
 @v1.get("/notices/{notice_id}", response_model=NoticeOut)
 def get_notice(notice_id: int, user: ApiUser, session: SessionDep) -> dict[str, Any]:
-    if session.get(Notice, notice_id) is None:
+    notice = session.get(Notice, notice_id)
+    if notice is None:
         raise HTTPException(404, f"no notice {notice_id}")
-    found = [n for n in notices_with_tags(session) if n["id"] == notice_id]
-    return found[0]
+    tags = [
+        TagOut(code=t.code, score=t.score, method=t.method) for t in notice_tags(session, notice_id=notice_id)
+    ]
+    return {**notice.model_dump(), "published": notice.published_on, "tags": tags}
 
 
 def _enterprise_out(session: Session, enterprise: Enterprise) -> EnterpriseOut:

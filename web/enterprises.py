@@ -30,7 +30,8 @@ from store.models import (
 from store.types import utcnow
 from web.deps import AdminDep, FormDep, SessionDep, SettingsDep, UserDep, csrf_protect, text_field
 from web.digests import preview_digest
-from web.render import flash, page, redirect
+from web.i18n import translator
+from web.render import flash, language_of, page, redirect
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
 
@@ -158,7 +159,8 @@ async def import_file(request: Request, user: AdminDep, settings: SettingsDep, f
     """Import a CSV or XLSX file whole or not at all (alerts.enterprises)."""
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return page(request, "enterprise_import.html", {"error": "no file"}, status_code=400)
+        error = translator(language_of(request))("import.no_file")
+        return page(request, "enterprise_import.html", {"error": error}, status_code=400)
     suffix = Path(upload.filename).suffix.lower()
     content = await upload.read(MAX_IMPORT_BYTES + 1)
     if suffix not in IMPORT_SUFFIXES or len(content) > MAX_IMPORT_BYTES:

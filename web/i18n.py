@@ -151,6 +151,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "文件有任何错误都将整体拒绝导入。",
     ),
     "import.file": ("File", "文件"),
+    "import.no_file": ("Choose a .csv or .xlsx file first.", "请先选择 .csv 或 .xlsx 文件。"),
     "import.submit": ("Import", "导入"),
     "import.done": (
         "Imported: {created} created, {updated} updated.",

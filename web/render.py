@@ -78,7 +78,9 @@ def page(
     """Render ``templates/web/<name>`` with the common context."""
     lang = language or language_of(request)
     t = translator(lang)
-    messages = [t(key).format(**values) for key, values in request.session.pop("flash", [])]
+    # Touch the session only when there is something to show, so pages don't re-send the cookie.
+    queued = request.session.pop("flash") if "flash" in request.session else []
+    messages = [t(key).format(**values) for key, values in queued]
     common = {
         "user": getattr(request.state, "user", None),
         "lang": lang,
