@@ -267,6 +267,7 @@ def test_script_in_a_notice_title_is_shown_as_text_everywhere(engine, inspector)
         country="US",
         title="Hosiery <script>alert('x')</script> labelling",
         text="<img src=x onerror=alert(1)> HS 6115",
+        url="javascript:alert(document.cookie)",
     )
     with session_scope(engine) as session:
         save_notices(session, [hostile])
@@ -294,7 +295,9 @@ def test_script_in_a_notice_title_is_shown_as_text_everywhere(engine, inspector)
         page = inspector.get(path).text
         assert "<script>alert" not in page and "<img src=x" not in page, path
     assert "&lt;script&gt;" in inspector.get(f"/notices/{notice.id}").text
-    assert "&lt;img src=x" in inspector.get(f"/notices/{notice.id}").text
+    notice_page = inspector.get(f"/notices/{notice.id}").text
+    assert "&lt;img src=x" in notice_page
+    assert 'href="javascript:' not in notice_page and "javascript:alert(document.cookie)" in notice_page
 
 
 def test_notice_page_shows_text_and_tags_with_method_and_score(inspector):
@@ -451,3 +454,31 @@ def test_an_inspector_switches_the_interface_to_chinese(engine, inspector):
     assert "审核队列" in page and "批准所选" in page
     with Session(engine) as session:
         assert session.exec(select(User).where(User.username == INSPECTOR[0])).one().language == "zh"
+
+
+# --- layout -----------------------------------------------------------------------------------
+
+
+def test_only_entry_points_import_the_web_package():
+    importers = []
+    folders = [
+        p for p in ROOT.iterdir() if p.is_dir() and p.name[0] not in "._" and p.name not in ("web", "tests")
+    ]
+    modules = [p for p in ROOT.glob("*.py") if p.name != "cli.py"] + [
+        m for f in folders for m in f.rglob("*.py")
+    ]
+    for module in modules:
+        relative = module.relative_to(ROOT)
+        if re.search(r"^\s*(from web[. ]|import web\b)", module.read_text(encoding="utf-8"), re.MULTILINE):
+            importers.append(str(relative))
+    assert importers == []
+
+
+def test_importing_the_app_builds_no_engine_or_settings(monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.setenv("BW_TIMEZONE", "Not/AZone")  # building settings now would raise
+    for name in [m for m in sys.modules if m == "web" or m.startswith("web.")]:
+        monkeypatch.delitem(sys.modules, name)
+    assert importlib.import_module("web.app").create_app is not None

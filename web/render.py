@@ -7,6 +7,7 @@ import secrets
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -28,8 +29,15 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters["day"] = _day
+    env.filters["web_link"] = web_link
     env.filters["moment"] = lambda value, zone: _moment(value, zone)
     return Jinja2Templates(env=env)
+
+
+def web_link(url: str | None) -> str | None:
+    """``url`` if it is an http(s) address, else None: a notice's link comes
+    from a foreign site and a ``javascript:`` one must not become a link."""
+    return url if url and urlsplit(url).scheme.lower() in ("http", "https") else None
 
 
 def _day(value: date | None) -> str:
