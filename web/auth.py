@@ -20,7 +20,7 @@ from web.deps import FormDep, SessionDep, UserDep, csrf_protect, text_field
 from web.i18n import LANGUAGES
 from web.render import flash, page, redirect
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)

@@ -24,8 +24,8 @@ from web.deps import FormDep, SessionDep, SettingsDep, csrf_protect, text_field
 from web.enterprises import enterprise_fields
 from web.render import page
 
-one_click = APIRouter()
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+one_click = APIRouter(include_in_schema=False)
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
 
 class LinkRefused(Exception):

@@ -33,7 +33,7 @@ from web.digests import preview_digest
 from web.i18n import translator
 from web.render import flash, language_of, page, redirect
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
 IMPORT_SUFFIXES = (".csv", ".xlsx")
 MAX_IMPORT_BYTES = 5 * 1024 * 1024

@@ -16,7 +16,7 @@ from web.deps import AdminDep, SessionDep, UserDep, csrf_protect
 from web.queries import case_notices
 from web.render import flash, page, redirect
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
 LOG_LIMIT = 200
 # A source that has not succeeded for this long is shown as stale even

@@ -31,7 +31,7 @@ from web.queries import (
 )
 from web.render import flash, page, redirect
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
 DECISIONS = (AlertStatus.APPROVED, AlertStatus.REJECTED)
 

@@ -14,7 +14,7 @@ from store.users import LANGUAGES, Role, add_user
 from web.deps import AdminDep, FormDep, SessionDep, csrf_protect, text_field
 from web.render import flash, page, redirect
 
-router = APIRouter(dependencies=[Depends(csrf_protect)])
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
 
 def _users_page(
