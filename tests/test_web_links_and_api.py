@@ -182,7 +182,7 @@ def test_api_docs_are_for_signed_in_users_only(app):
     assert persona(app, None).get("/api/openapi.json", follow_redirects=False).status_code == 303
     docs = persona(app, INSPECTOR).get("/api/docs").text
     assert "GET /api/v1/alerts" in docs and "POST /api/v1/alerts/review" in docs and "CaseOut" in docs
-    assert "/login" not in docs and "/enterprises-import" not in docs  # the UI's pages are not the API
+    assert "/login" not in docs and "/enterprises/import" not in docs  # the UI's pages are not the API
 
 
 def test_a_new_token_from_the_account_page_replaces_the_old_one(engine, app):
@@ -211,8 +211,8 @@ def test_admin_imports_an_xlsx_workbook(engine, app):
     workbook.save(content)
     admin = persona(app, ADMIN)
     response = admin.post(
-        "/enterprises-import",
-        data={"csrf_token": csrf_of(admin, "/enterprises-import")},
+        "/enterprises/import",
+        data={"csrf_token": csrf_of(admin, "/enterprises/import")},
         files={"file": ("firms.xlsx", content.getvalue(), "application/octet-stream")},
     )
     assert "1 created, 0 updated" in response.text and "延边人参" in response.text
@@ -221,8 +221,8 @@ def test_admin_imports_an_xlsx_workbook(engine, app):
 def test_import_refuses_other_kinds_of_file(app):
     admin = persona(app, ADMIN)
     response = admin.post(
-        "/enterprises-import",
-        data={"csrf_token": csrf_of(admin, "/enterprises-import")},
+        "/enterprises/import",
+        data={"csrf_token": csrf_of(admin, "/enterprises/import")},
         files={"file": ("firms.pdf", b"%PDF-1.7", "application/pdf")},
     )
     assert response.status_code == 400 and "expected a .csv or .xlsx file" in response.text

@@ -99,7 +99,7 @@ def test_visitor_reaches_login_static_files_and_health(anonymous):
 
 
 @pytest.mark.parametrize(
-    "path", ["/users", "/enterprises/1/edit", "/enterprises-import"], ids=["users", "edit", "import"]
+    "path", ["/users", "/enterprises/1/edit", "/enterprises/import"], ids=["users", "edit", "import"]
 )
 def test_inspector_cannot_open_admin_pages(inspector, path):
     assert inspector.get(path).status_code == 403
@@ -180,6 +180,12 @@ def test_sign_in_is_refused_after_five_failures_even_with_the_right_password(eng
     assert blocked.status_code == 429
     assert "Too many failed sign-ins" in blocked.text
     assert audit_actions(engine, actor=INSPECTOR[0]).count("login.failed") == 5
+
+
+def test_sign_in_is_refused_from_an_address_that_tried_five_names(anonymous):
+    for name in ("root", "admin", "test", "guest", "user"):
+        assert sign_in(anonymous, name, "password123").status_code == 401
+    assert sign_in(anonymous, *INSPECTOR).status_code == 429
 
 
 def test_sign_in_goes_only_to_local_pages(anonymous):
@@ -363,11 +369,11 @@ def test_admin_edits_an_enterprise_with_the_import_rules(engine, admin):
 
 
 def test_admin_imports_enterprises_from_csv_whole_or_not_at_all(engine, admin):
-    token = csrf_of(admin, "/enterprises-import")
+    token = csrf_of(admin, "/enterprises/import")
     good = "name,email,hs_codes,markets,language\nFusong Doors,sales@doors.example,4418.20,US;EU,en\n"
     bad = good + "Broken,not-an-address,4418,US,en\n"
     refused = admin.post(
-        "/enterprises-import",
+        "/enterprises/import",
         data={"csrf_token": token},
         files={"file": ("firms.csv", bad.encode(), "text/csv")},
     )
@@ -375,7 +381,7 @@ def test_admin_imports_enterprises_from_csv_whole_or_not_at_all(engine, admin):
         refused.status_code == 400 and "firms.csv: 1 problem(s)" in refused.text and "row 3" in refused.text
     )
     done = admin.post(
-        "/enterprises-import",
+        "/enterprises/import",
         data={"csrf_token": token},
         files={"file": ("firms.csv", good.encode(), "text/csv")},
     )

@@ -66,6 +66,29 @@ def enterprise_list(request: Request, user: UserDep, session: SessionDep) -> Res
     return page(request, "enterprises.html", {"rows": rows})
 
 
+# Declared before /enterprises/{enterprise_id}, which would otherwise take "import" as an id.
+@router.get("/enterprises/import")
+def import_form(request: Request, user: AdminDep) -> Response:
+    return page(request, "enterprise_import.html", {"error": None})
+
+
+@router.post("/enterprises/import")
+async def import_file(request: Request, user: AdminDep, settings: SettingsDep, form: FormDep) -> Response:
+    """Import a CSV or XLSX file whole or not at all (alerts.enterprises)."""
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        error = translator(language_of(request))("import.no_file")
+        return page(request, "enterprise_import.html", {"error": error}, status_code=400)
+    suffix = Path(upload.filename).suffix.lower()
+    content = await upload.read(MAX_IMPORT_BYTES + 1)
+    if suffix not in IMPORT_SUFFIXES or len(content) > MAX_IMPORT_BYTES:
+        error = f"{upload.filename}: expected a .csv or .xlsx file of at most 5 MB"
+        return page(request, "enterprise_import.html", {"error": error}, status_code=400)
+    return await run_in_threadpool(
+        _import, request, user.username, settings, upload.filename, suffix, content
+    )
+
+
 @router.get("/enterprises/{enterprise_id}")
 def enterprise_detail(request: Request, enterprise_id: int, user: UserDep, session: SessionDep) -> Response:
     enterprise = session.get(Enterprise, enterprise_id)
@@ -147,28 +170,6 @@ def enterprise_edit(
     session.commit()
     flash(request, "enterprise.saved")
     return redirect(f"/enterprises/{enterprise_id}")
-
-
-@router.get("/enterprises-import")
-def import_form(request: Request, user: AdminDep) -> Response:
-    return page(request, "enterprise_import.html", {"error": None})
-
-
-@router.post("/enterprises-import")
-async def import_file(request: Request, user: AdminDep, settings: SettingsDep, form: FormDep) -> Response:
-    """Import a CSV or XLSX file whole or not at all (alerts.enterprises)."""
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        error = translator(language_of(request))("import.no_file")
-        return page(request, "enterprise_import.html", {"error": error}, status_code=400)
-    suffix = Path(upload.filename).suffix.lower()
-    content = await upload.read(MAX_IMPORT_BYTES + 1)
-    if suffix not in IMPORT_SUFFIXES or len(content) > MAX_IMPORT_BYTES:
-        error = f"{upload.filename}: expected a .csv or .xlsx file of at most 5 MB"
-        return page(request, "enterprise_import.html", {"error": error}, status_code=400)
-    return await run_in_threadpool(
-        _import, request, user.username, settings, upload.filename, suffix, content
-    )
 
 
 def _import(

@@ -112,8 +112,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "notice.add_code": ("HS code", "HS 编码"),
     "notice.add_tag": ("Add as inspector tag", "添加为审核员标签"),
     "notice.tag_help": (
-        "Corrections are kept as training examples and the notice is matched again at once.",
-        "更正将作为训练样本保存，并立即重新匹配该通报。",
+        "An inspector's tag survives re-tagging and is kept as a training example; a removed tag "
+        "is recorded in the audit log (a new tagger version may propose it again). "
+        "The notice is matched again at once.",
+        "审核员标签在重新标注时保留，并作为训练样本；删除的标签记录在审计日志中"
+        "（新版本标注器可能再次给出）。通报会立即重新匹配。",
     ),
     "notice.tag_added": ("Tag {code} added; alerts matched again.", "已添加标签 {code}，并已重新匹配。"),
     "notice.tag_removed": ("Tag {code} removed; alerts matched again.", "已删除标签 {code}，并已重新匹配。"),
