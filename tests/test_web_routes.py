@@ -216,6 +216,28 @@ def test_queue_groups_alerts_by_notice_and_filters_them(inspector):
     assert "Multilayered Wood Flooring" in page and "PFAS" not in page
 
 
+def test_a_long_queue_says_that_it_shows_only_the_first_alerts(inspector, monkeypatch):
+    monkeypatch.setattr("web.review.QUEUE_LIMIT", 1)
+    page = inspector.get("/").text
+    assert "Only the first 1 alerts are shown" in page
+    assert page.count('name="alert_id"') == 1
+    monkeypatch.setattr("web.review.QUEUE_LIMIT", 3)
+    assert "Only the first" not in inspector.get("/").text
+
+
+def test_the_audit_log_pages_back_through_older_events(engine, inspector, monkeypatch):
+    monkeypatch.setattr("web.operations.LOG_LIMIT", 2)
+    with session_scope(engine) as session:
+        for n in range(3):
+            session.add(AuditEvent(actor="old.hand", action=f"alert.approved.{n}", object_type="alert"))
+    newest = inspector.get("/audit", params={"actor": "old.hand"}).text
+    assert "alert.approved.2" in newest and "alert.approved.0" not in newest
+    older_link = re.search(r'href="/audit\?([^"]+)"', newest)
+    assert older_link
+    older = inspector.get("/audit?" + older_link.group(1).replace("&amp;", "&")).text
+    assert "alert.approved.0" in older and "alert.approved.2" not in older
+
+
 def test_a_bad_filter_is_named_not_ignored_silently(inspector):
     response = inspector.get("/", params={"deadline_before": "next week"})
     assert response.status_code == 400 and "deadline_before" in response.text

@@ -73,6 +73,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "queue.any": ("any", "全部"),
     "queue.apply": ("Filter", "筛选"),
     "queue.bad_filter": ("Filter not understood and ignored", "无法识别的筛选条件，已忽略"),
+    "queue.truncated": (
+        "Only the first {limit} alerts are shown: narrow the filters to see the rest.",
+        "仅显示前 {limit} 条预警：请缩小筛选范围查看其余预警。",
+    ),
     "queue.empty": ("No alerts match these filters.", "没有符合条件的预警。"),
     "queue.enterprise": ("Enterprise", "企业"),
     "queue.reason": ("Why", "匹配原因"),
@@ -222,6 +226,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "audit.object": ("Object", "对象"),
     "audit.detail": ("Detail", "详情"),
     "audit.none": ("No events.", "无记录。"),
+    "audit.older": ("Older events", "更早的记录"),
     "users.title": ("Users", "用户"),
     "users.role": ("Role", "角色"),
     "users.add": ("Add user", "添加用户"),

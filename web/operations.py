@@ -100,8 +100,15 @@ def deliveries(request: Request, user: UserDep, session: SessionDep) -> Response
 
 
 @router.get("/audit")
-def audit(request: Request, user: UserDep, session: SessionDep, actor: str = "") -> Response:
+def audit(
+    request: Request, user: UserDep, session: SessionDep, actor: str = "", before: int | None = None
+) -> Response:
+    """The newest LOG_LIMIT events (of one actor), or those older than event ``before``."""
     query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(LOG_LIMIT)
     if actor:
         query = query.where(AuditEvent.actor == actor)
-    return page(request, "audit.html", {"events": session.exec(query).all(), "actor": actor})
+    if before is not None:
+        query = query.where(col(AuditEvent.id) < before)
+    events = session.exec(query).all()
+    older = events[-1].id if len(events) == LOG_LIMIT else None
+    return page(request, "audit.html", {"events": events, "actor": actor, "older": older})

@@ -34,6 +34,7 @@ from web.render import flash, page, redirect
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
 DECISIONS = (AlertStatus.APPROVED, AlertStatus.REJECTED)
+QUEUE_LIMIT = 500  # alerts on one page; the page says so when there may be more
 
 
 def parse_filters(params: dict[str, str]) -> tuple[QueueFilters, list[str]]:
@@ -79,8 +80,11 @@ def labels(lang: str) -> dict[str, Any]:
 def queue(request: Request, user: UserDep, session: SessionDep) -> Response:
     params = dict(request.query_params)
     filters, refused = parse_filters(params)
+    groups = queue_groups(session, filters=filters, limit=QUEUE_LIMIT)
     context = {
-        "groups": queue_groups(session, filters=filters),
+        "groups": groups,
+        "truncated": sum(len(g.alerts) for g in groups) >= QUEUE_LIMIT,
+        "limit": QUEUE_LIMIT,
         "filters": filters,
         "choices": filter_choices(session),
         "refused": refused,
