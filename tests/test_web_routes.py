@@ -194,6 +194,21 @@ def test_sign_in_goes_only_to_local_pages(anonymous):
     assert response.headers["location"] == "/"
 
 
+def test_a_user_changes_their_password_with_the_current_one(engine, app, inspector):
+    token = csrf_of(inspector, "/account")
+    wrong = inspector.post(
+        "/account/password", data={"current": "guess", "new": "n" * 12, "csrf_token": token}
+    )
+    assert wrong.status_code == 400 and "current password: does not match" in wrong.text
+    done = inspector.post(
+        "/account/password", data={"current": INSPECTOR[1], "new": "n" * 12, "csrf_token": token}
+    )
+    assert "Password changed." in done.text
+    assert sign_in(persona(app, None), *INSPECTOR).status_code == 401
+    assert sign_in(persona(app, None), INSPECTOR[0], "n" * 12).status_code == 303
+    assert "user.password" in audit_actions(engine, actor=INSPECTOR[0])
+
+
 def test_logout_ends_the_session(inspector):
     response = inspector.post("/logout", data={"csrf_token": csrf_of(inspector, "/")}, follow_redirects=False)
     assert response.headers["location"] == "/login"

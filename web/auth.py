@@ -13,9 +13,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
+from store.errors import InputError
 from store.models import AuditEvent, User
 from store.types import utcnow
-from store.users import authenticate, issue_api_token
+from store.users import authenticate, change_password, issue_api_token
 from web.deps import FormDep, SessionDep, UserDep, csrf_protect, text_field
 from web.i18n import LANGUAGES
 from web.render import flash, page, redirect
@@ -113,7 +114,19 @@ def _signed_in(request: Request, session: Session) -> User | None:
 
 @router.get("/account")
 def account(request: Request, user: UserDep) -> Response:
-    return page(request, "account.html", {"new_token": None})
+    return page(request, "account.html", {"new_token": None, "problems": []})
+
+
+@router.post("/account/password")
+def new_password(request: Request, user: UserDep, session: SessionDep, form: FormDep) -> Response:
+    current, new = str(form.get("current") or ""), str(form.get("new") or "")
+    try:
+        change_password(session, user, current=current, new=new)
+    except InputError as exc:
+        return page(request, "account.html", {"new_token": None, "problems": exc.problems}, status_code=400)
+    session.commit()
+    flash(request, "account.password_changed")
+    return redirect("/account")
 
 
 @router.post("/account/token")
@@ -122,4 +135,4 @@ def new_api_token(request: Request, user: UserDep, session: SessionDep) -> Respo
     token = issue_api_token(session, user, actor=user.username)
     session.commit()
     flash(request, "account.token_issued")
-    return page(request, "account.html", {"new_token": token})
+    return page(request, "account.html", {"new_token": token, "problems": []})

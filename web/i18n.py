@@ -54,6 +54,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "account.title": ("Your account", "我的账户"),
     "account.api_token": ("API token", "API 令牌"),
+    "account.password": ("Password", "密码"),
+    "account.current_password": ("Current password", "当前密码"),
+    "account.new_password": ("New password (10 characters or more)", "新密码（至少 10 个字符）"),
+    "account.password_changed": ("Password changed.", "密码已修改。"),
     "account.token_help": (
         "Send it as 'Authorization: Bearer <token>'. "
         "A new token replaces the old one and is shown only once.",
