@@ -351,6 +351,18 @@ def test_notice_page_shows_text_and_tags_with_method_and_score(inspector):
     assert "A-570-970" in page
 
 
+def test_a_follow_up_links_to_the_notification_it_follows(engine, inspector):
+    from dataclasses import replace
+
+    from tests.scenario import PFAS_RULE
+
+    base = replace(PFAS_RULE, external_id="G/TBT/N/USA/1958", title="Safer Products (original)")
+    with session_scope(engine) as session:
+        save_notices(session, [base, PFAS_RULE])
+        base_id = session.exec(select(Notice.id).where(Notice.external_id == base.external_id)).one()
+    assert f'<a href="/notices/{base_id}">#{base_id}</a>' in inspector.get("/notices/2").text
+
+
 def test_an_inspector_tag_is_stored_and_the_notice_matched_again(engine, inspector):
     # The onions notice (Japan, HS 0703) concerns nobody; the inspector says it is about hosiery.
     response = inspector.post(

@@ -110,6 +110,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "notice.effective": ("In force from", "生效日期"),
     "notice.url": ("Original", "原文"),
     "notice.text": ("Text", "正文"),
+    "notice.follows_up": ("Follows up", "后续通报，原通报"),
+    "notice.revised": ("Version (publisher changed it)", "版本（发布方已修改）"),
     "notice.tags": ("Product tags", "产品标签"),
     "notice.code": ("HS code", "HS 编码"),
     "notice.method": ("Method", "方法"),
