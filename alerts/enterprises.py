@@ -84,6 +84,16 @@ def read_enterprises(path: Path, home_country: str) -> list[EnterpriseProfile]:
     return profiles
 
 
+def profile_from_fields(fields: Mapping[str, Any], where: str, home_country: str) -> EnterpriseProfile:
+    """One profile from form fields named like the file's columns (lists
+    separated by ``;``), validated as a file row is; raises
+    :class:`InputError` listing every bad field."""
+    profile, problems = _profile(fields, where, home_country)
+    if profile is None:
+        raise InputError(where, problems)
+    return profile
+
+
 def _check_header(header: list[str]) -> InputProblem | None:
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, col, or_, select
 
 from alerts.compose import contact_links
+from alerts.digest import weekly_period
 from alerts.emails import alerts_context, digest_items, render_mail
 from config import Settings
 from store.models import Alert, AlertStatus, Contact, Delivery, DeliveryStatus, Enterprise
@@ -34,17 +36,37 @@ def waiting_alerts(session: Session, enterprise_id: int) -> list[Alert]:
     )
 
 
+@dataclass
+class DigestPreview:
+    period: str
+    recipient: str | None  # the first subscribed contact, whose links the preview carries
+    subject: str
+    text: str
+    html: str
+    alerts: int
+
+
 def preview_digest(
-    session: Session, settings: Settings, enterprise: Enterprise, today: date
-) -> tuple[str, str, str] | None:
-    """(subject, text, html) of the digest the enterprise would get next,
-    or None when no approved alert waits (an empty digest is never sent)."""
+    session: Session, settings: Settings, enterprise: Enterprise, now: datetime
+) -> DigestPreview | None:
+    """The digest the enterprise would get next from its approved alerts not
+    yet sent, rendered by the mail code itself and stored nowhere; None when
+    no approved alert waits (an empty digest is never sent)."""
     assert enterprise.id is not None
     alerts = waiting_alerts(session, enterprise.id)
     if not alerts:
         return None
+    today = now.astimezone(settings.zone).date()
+    period = today.isoformat() if enterprise.frequency == "daily" else weekly_period(now, settings.zone)
     items = digest_items(session, alerts, enterprise.language, today)
-    context = alerts_context(items, enterprise, enterprise.frequency, f"preview {today}")
-    contact = session.exec(select(Contact).where(Contact.enterprise_id == enterprise.id)).first()
+    context = alerts_context(items, enterprise, enterprise.frequency, period)
+    contact = session.exec(
+        select(Contact)
+        .where(Contact.enterprise_id == enterprise.id, col(Contact.unsubscribed_at).is_(None))
+        .order_by(col(Contact.id))
+    ).first()
     links = contact_links(settings, contact.id if contact and contact.id else 0)
-    return render_mail(settings.templates_dir, "digest", enterprise.language, {**context, **links})
+    subject, text, html = render_mail(
+        settings.templates_dir, "digest", enterprise.language, {**context, **links}
+    )
+    return DigestPreview(period, contact.email if contact else None, subject, text, html, len(alerts))

@@ -297,4 +297,6 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=16)  # inspector | admin
     language: str = Field(default="zh", max_length=2)
     active: bool = True
+    # SHA-256 of the user's API token; the token itself is shown once, never stored.
+    api_token_hash: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = _timestamp()

@@ -1,0 +1,103 @@
+"""End to end in real headless Chromium against a real uvicorn server on
+127.0.0.1: sign in, filter the queue, approve an alert, see it in the
+digest preview. Screenshots go to test-output/ beside the test report."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Page, expect, sync_playwright
+
+from config import Settings
+from store.db import open_database, session_scope
+from store.users import add_user
+from tests.web_personas import CHEAP_HASHER, build_app
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT = ROOT / "test-output"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The app on an ephemeral port of 127.0.0.1, served by uvicorn in a thread."""
+    monkeypatch.setattr("store.users._HASHER", CHEAP_HASHER)
+    engine = open_database(os.environ["BW_DATABASE_URL"])
+    app = build_app(engine, Settings())
+    with session_scope(engine) as session:
+        add_user(
+            session, username="zhang", password="zhang-password", role="inspector", language="zh", actor="t"
+        )
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start within 10 s"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    listener.close()
+    engine.dispose()
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must provide /usr/bin/chromium (.ci/run installs it)")
+        pytest.skip("no /usr/bin/chromium: apt-get install chromium fonts-wqy-microhei")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        browser.close()
+
+
+def test_inspector_filters_approves_and_sees_the_alert_in_the_digest_preview(server: str, page: Page) -> None:
+    OUTPUT.mkdir(exist_ok=True)
+    page.goto(f"{server}/")
+    expect(page).to_have_url(f"{server}/login?next=/")
+    page.get_by_label("用户名").fill("zhang")
+    page.get_by_label("密码").fill("zhang-password")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="审核队列")).to_be_visible()
+    expect(page.get_by_text("Multilayered Wood Flooring From the People's Republic of China")).to_be_visible()
+
+    page.get_by_label("措施类型").select_option("tbt")
+    page.get_by_role("button", name="筛选").click()
+    expect(page).to_have_url(re.compile(r"[?&]doc_type=tbt(&|$)"))
+    expect(page.get_by_text("Multilayered Wood Flooring")).to_have_count(0)
+    expect(
+        page.get_by_role("link", name="Safer Products Restrictions and Reporting <b>PFAS</b>")
+    ).to_be_visible()
+
+    page.get_by_label("选择 Liaoyuan Socks").check()
+    page.get_by_label("备注 Liaoyuan Socks").fill("已核对 HS 6115")
+    page.screenshot(path=str(OUTPUT / "web-queue-filtered.png"), full_page=True)
+    page.get_by_role("button", name="批准所选").click()
+    expect(page.get_by_role("status")).to_have_text("已批准 1 条预警。")
+    expect(page.get_by_text("没有符合条件的预警。")).to_be_visible()
+
+    page.get_by_role("link", name="企业").click()
+    page.get_by_role("row", name="Liaoyuan Socks").get_by_role("link", name="摘要预览").click()
+    expect(page.locator("#digest-text")).to_contain_text(
+        "Safer Products Restrictions and Reporting <b>PFAS</b>"
+    )
+    expect(page.locator("#digest-text")).to_contain_text("已核对 HS 6115")
+    mail = page.frame_locator("iframe.mail")
+    expect(mail.get_by_text("Safer Products Restrictions and Reporting <b>PFAS</b>")).to_be_visible()
+    page.screenshot(path=str(OUTPUT / "web-digest-preview.png"), full_page=True)

@@ -1,0 +1,114 @@
+"""What the operators watch: sources with their health, stage runs, trade
+remedy cases, the delivery log and the audit log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from store.models import AuditEvent, Case, CaseNotice, Delivery, Digest, Enterprise, Notice, Run, Source
+from store.types import utcnow
+from web.deps import AdminDep, SessionDep, UserDep, csrf_protect
+from web.queries import case_notices
+from web.render import flash, page, redirect
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+
+LOG_LIMIT = 200
+# A source that has not succeeded for this long is shown as stale even
+# without recorded failures (a scheduler that stopped fails silently).
+STALE_AFTER = timedelta(days=3)
+
+
+def source_health(source: Source) -> str:
+    """ok, failing, stale, never (no success yet) or disabled."""
+    if not source.enabled:
+        return "disabled"
+    if source.consecutive_failures:
+        return "failing"
+    if source.last_success_at is None:
+        return "never"
+    return "stale" if utcnow() - source.last_success_at > STALE_AFTER else "ok"
+
+
+@router.get("/sources")
+def sources(request: Request, user: UserDep, session: SessionDep) -> Response:
+    rows = session.exec(select(Source).order_by(col(Source.slug))).all()
+    counts = dict(session.exec(select(Notice.source, func.count()).group_by(col(Notice.source))).all())
+    return page(request, "sources.html", {"sources": rows, "health": source_health, "counts": counts})
+
+
+@router.post("/sources/{source_id}/enabled")
+def toggle_source(request: Request, source_id: int, user: AdminDep, session: SessionDep) -> Response:
+    """Switch a source on or off (admins); crawls skip disabled sources."""
+    source = session.get(Source, source_id)
+    if source is None:
+        return page(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
+    source.enabled = not source.enabled
+    session.add(source)
+    session.add(
+        AuditEvent(
+            actor=user.username,
+            action="source.enabled" if source.enabled else "source.disabled",
+            object_type="source",
+            object_id=source.id,
+            detail={"slug": source.slug},
+        )
+    )
+    session.commit()
+    flash(request, "sources.saved", slug=source.slug)
+    return redirect("/sources")
+
+
+@router.get("/runs")
+def runs(request: Request, user: UserDep, session: SessionDep) -> Response:
+    rows = session.exec(select(Run).order_by(col(Run.id).desc()).limit(LOG_LIMIT)).all()
+    return page(request, "runs.html", {"runs": rows})
+
+
+@router.get("/cases")
+def cases(request: Request, user: UserDep, session: SessionDep) -> Response:
+    counts = dict(
+        session.exec(select(CaseNotice.case_id, func.count()).group_by(col(CaseNotice.case_id))).all()
+    )
+    rows = session.exec(select(Case).order_by(col(Case.case_number))).all()
+    return page(request, "cases.html", {"cases": rows, "counts": counts})
+
+
+@router.get("/cases/{case_id}")
+def case_detail(request: Request, case_id: int, user: UserDep, session: SessionDep) -> Response:
+    case = session.get(Case, case_id)
+    if case is None:
+        return page(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
+    return page(request, "case.html", {"case": case, "notices": case_notices(session, case_id=case_id)})
+
+
+@router.get("/deliveries")
+def deliveries(request: Request, user: UserDep, session: SessionDep) -> Response:
+    rows = session.exec(
+        select(Delivery, Digest, Enterprise)
+        .join(Digest, col(Digest.id) == col(Delivery.digest_id))
+        .join(Enterprise, col(Enterprise.id) == col(Digest.enterprise_id))
+        .order_by(col(Delivery.id).desc())
+        .limit(LOG_LIMIT)
+    ).all()
+    return page(request, "deliveries.html", {"rows": rows})
+
+
+@router.get("/audit")
+def audit(
+    request: Request, user: UserDep, session: SessionDep, actor: str = "", before: int | None = None
+) -> Response:
+    """The newest LOG_LIMIT events (of one actor), or those older than event ``before``."""
+    query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(LOG_LIMIT)
+    if actor:
+        query = query.where(AuditEvent.actor == actor)
+    if before is not None:
+        query = query.where(col(AuditEvent.id) < before)
+    events = session.exec(query).all()
+    older = events[-1].id if len(events) == LOG_LIMIT else None
+    return page(request, "audit.html", {"events": events, "actor": actor, "older": older})

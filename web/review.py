@@ -1,0 +1,235 @@
+"""The review queue (grouped by notice, filtered, bulk decisions with a
+note per alert) and the notice page (text, tags, tag corrections)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlmodel import Session, col, select
+from starlette.datastructures import FormData
+
+import pipeline
+from alerts.emails import DOC_TYPE_NAMES
+from alerts.queue import not_reviewable, review
+from hs.codes import InvalidHSCode, display, normalise
+from hs.markets import country_name
+from hs.nomenclature import describe
+from store.models import Alert, AlertStatus, AuditEvent, Notice, Severity, Tag, TagMethod, User
+from store.types import utcnow
+from web.deps import FormDep, SessionDep, SettingsDep, UserDep, csrf_protect, int_fields, text_field
+from web.queries import (
+    QueueFilters,
+    filter_choices,
+    notice_alerts,
+    notice_cases,
+    notice_tags,
+    queue_groups,
+)
+from web.render import flash, page, redirect
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+
+DECISIONS = (AlertStatus.APPROVED, AlertStatus.REJECTED)
+QUEUE_LIMIT = 500  # alerts on one page; the page says so when there may be more
+
+
+def parse_filters(params: dict[str, str]) -> tuple[QueueFilters, list[str]]:
+    """Queue filters from query parameters, and the names of those refused."""
+    refused = []
+    deadline = None
+    if params.get("deadline_before"):
+        try:
+            deadline = date.fromisoformat(params["deadline_before"])
+        except ValueError:
+            refused.append("deadline_before")
+    chapter = params.get("chapter", "")
+    if chapter and not (len(chapter) == 2 and chapter.isdigit()):
+        refused.append("chapter")
+        chapter = ""
+    status = params.get("status", AlertStatus.PENDING_REVIEW)
+    if status not in tuple(AlertStatus):
+        refused.append("status")
+        status = AlertStatus.PENDING_REVIEW
+    filters = QueueFilters(
+        status=status,
+        severity=params.get("severity", "") if params.get("severity") in tuple(Severity) else "",
+        country=params.get("country", "").upper()[:2],
+        doc_type=params.get("doc_type", ""),
+        chapter=chapter,
+        deadline_before=deadline,
+        source=params.get("source", ""),
+    )
+    return filters, refused
+
+
+def labels(lang: str) -> dict[str, Any]:
+    """Display names of countries, kinds of measure and HS chapters."""
+    return {
+        "country": lambda code: country_name(code, lang),
+        "kind": lambda doc_type: DOC_TYPE_NAMES[lang].get(doc_type, doc_type),
+        "chapter": lambda code: f"{code} {describe(code[:2], lang)}",
+        "hs": lambda code: f"{display(code)} {describe(code, lang)}",
+    }
+
+
+@router.get("/")
+def queue(request: Request, user: UserDep, session: SessionDep) -> Response:
+    params = dict(request.query_params)
+    filters, refused = parse_filters(params)
+    groups = queue_groups(session, filters=filters, limit=QUEUE_LIMIT)
+    context = {
+        "groups": groups,
+        "truncated": sum(len(g.alerts) for g in groups) >= QUEUE_LIMIT,
+        "limit": QUEUE_LIMIT,
+        "filters": filters,
+        "choices": filter_choices(session),
+        "refused": refused,
+        "statuses": list(AlertStatus),
+        "severities": list(Severity),
+        "query": urlencode({k: v for k, v in params.items() if v}),
+    }
+    return page(request, "queue.html", context, status_code=400 if refused else 200)
+
+
+@router.post("/alerts/review")
+def review_alerts(request: Request, user: UserDep, session: SessionDep, form: FormDep) -> Response:
+    """Approve, reject or annotate the ticked alerts; each alert may carry
+    its own note (``note_<id>``), else the form's common note applies."""
+    ids, decision = int_fields(form, "alert_id"), text_field(form, "decision")
+    back = "/?" + text_field(form, "query")
+    if not ids:
+        flash(request, "queue.none_ticked")
+        return redirect(back)
+    if decision == "note":
+        saved = save_notes(session, ids, form, user)
+        flash(request, "queue.notes_saved", count=saved)
+    elif decision in DECISIONS:
+        refused = not_reviewable(session, ids)
+        changed = decide(session, [i for i in ids if i not in refused], decision, form, user)
+        flash(request, f"queue.{decision}", count=len(changed))
+        if refused:
+            flash(request, "queue.refused", ids=", ".join(map(str, refused)))
+    else:
+        flash(request, "queue.bad_decision")
+    session.commit()
+    return redirect(back)
+
+
+def note_for(form: FormData, alert_id: int) -> str | None:
+    return text_field(form, f"note_{alert_id}") or text_field(form, "note") or None
+
+
+def decide(session: Session, ids: list[int], decision: str, form: FormData, user: User) -> list[int]:
+    """Decide each alert with its own note (queue.review writes the audit events)."""
+    changed = []
+    for alert_id in ids:
+        changed += review(session, [alert_id], decision, user.username, note_for(form, alert_id))
+    return changed
+
+
+def save_notes(session: Session, ids: list[int], form: FormData, user: User) -> int:
+    """Store the notes of the ticked alerts without deciding them."""
+    saved = 0
+    for alert in session.exec(select(Alert).where(col(Alert.id).in_(ids))):
+        note = note_for(form, alert.id or 0)
+        if note is None or note == alert.note:
+            continue
+        alert.note, alert.updated_at = note, utcnow()
+        session.add(alert)
+        session.add(
+            AuditEvent(
+                actor=user.username,
+                action="alert.note",
+                object_type="alert",
+                object_id=alert.id,
+                detail={"note": note},
+            )
+        )
+        saved += 1
+    return saved
+
+
+@router.get("/notices/{notice_id}")
+def notice_page(request: Request, notice_id: int, user: UserDep, session: SessionDep) -> Response:
+    notice = session.get(Notice, notice_id)
+    if notice is None:
+        return page(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
+    context = {
+        "notice": notice,
+        "tags": notice_tags(session, notice_id=notice_id),
+        "alerts": notice_alerts(session, notice_id=notice_id),
+        "cases": notice_cases(session, notice_id=notice_id),
+        "label": labels(user.language),
+        "tag_error": None,
+    }
+    return page(request, "notice.html", context)
+
+
+@router.post("/notices/{notice_id}/tags")
+def add_tag(
+    request: Request, notice_id: int, user: UserDep, session: SessionDep, settings: SettingsDep, form: FormDep
+) -> Response:
+    """Store the inspector's HS code for the notice (a training example for
+    the tagger, and stated evidence for matching), then match again."""
+    notice = session.get(Notice, notice_id)
+    if notice is None:
+        return page(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
+    try:
+        code = normalise(text_field(form, "code"))
+    except InvalidHSCode as exc:
+        flash(request, "notice.bad_code", problem=str(exc))
+        return redirect(f"/notices/{notice_id}")
+    if not _has_tag(session, notice_id, code, TagMethod.INSPECTOR):
+        tag = Tag(notice_id=notice_id, code=code, method=TagMethod.INSPECTOR, model_version=_by(user))
+        session.add(tag)
+        _audit_tag(session, user, "tag.added", notice_id, code=code, method=TagMethod.INSPECTOR)
+        session.commit()
+        _rematch(request, settings)
+    flash(request, "notice.tag_added", code=display(code))
+    return redirect(f"/notices/{notice_id}")
+
+
+@router.post("/notices/{notice_id}/tags/{tag_id}/remove")
+def remove_tag(
+    request: Request, notice_id: int, tag_id: int, user: UserDep, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Remove a wrong tag; the audit event keeps what it was (the negative
+    training example), then match again so unsupported alerts are withdrawn."""
+    tag = session.get(Tag, tag_id)
+    if tag is None or tag.notice_id != notice_id:
+        return page(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
+    detail = {"code": tag.code, "method": tag.method, "score": tag.score, "model_version": tag.model_version}
+    session.delete(tag)
+    _audit_tag(session, user, "tag.removed", notice_id, **detail)
+    session.commit()
+    _rematch(request, settings)
+    flash(request, "notice.tag_removed", code=display(str(detail["code"])))
+    return redirect(f"/notices/{notice_id}")
+
+
+def _by(user: User) -> str:
+    return f"inspector:{user.username}"[:64]
+
+
+def _has_tag(session: Session, notice_id: int, code: str, method: str) -> bool:
+    found = session.exec(
+        select(Tag).where(Tag.notice_id == notice_id, Tag.code == code, Tag.method == method)
+    ).first()
+    return found is not None
+
+
+def _audit_tag(session: Session, user: User, action: str, notice_id: int, **detail: Any) -> None:
+    session.add(
+        AuditEvent(
+            actor=user.username, action=action, object_type="notice", object_id=notice_id, detail=detail
+        )
+    )
+
+
+def _rematch(request: Request, settings: Any) -> None:
+    """Run the match stage (recorded as a run) so the queue follows the tags."""
+    pipeline.match(request.app.state.engine, settings, utcnow())
