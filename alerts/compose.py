@@ -14,6 +14,7 @@ from datetime import date, datetime
 from email.message import Message
 from typing import Any
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from alerts.emails import alerts_context, build_message, digest_items_from, render_mail, template_kind
@@ -52,7 +53,10 @@ def load_batch(session: Session, delivery_ids: Sequence[int]) -> MailBatch:
         alerts[alert.digest_id].append(alert)
     every_alert = [a for group in alerts.values() for a in group]
     notice_ids = {a.notice_id for a in every_alert}
-    notices = by_id(session.exec(select(Notice).where(col(Notice.id).in_(notice_ids))))
+    # A notice's text can be long and mails never show it: leave it in the database.
+    without_text = defer(Notice.text)  # type: ignore[arg-type]
+    notices = by_id(session.exec(select(Notice).options(without_text).where(col(Notice.id).in_(notice_ids))))
+
     tag_ids = {i for a in every_alert for i in a.evidence.get("tag_ids", [])}
     tags = by_id(session.exec(select(Tag).where(col(Tag.id).in_(tag_ids)))) if tag_ids else {}
     contacts = {

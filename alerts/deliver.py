@@ -32,7 +32,7 @@ from alerts.compose import compose_from, load_batch
 from alerts.transports import PermanentSendError, TransientSendError, Transport
 from config import Settings
 from store.models import Alert, AlertStatus, Delivery, DeliveryStatus
-from store.types import utcnow
+from store.types import UTCDateTime, utcnow
 
 STALE_CLAIM = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -140,6 +140,7 @@ class _Sender:
         result: SendResult,
     ) -> None:
         self.session = Session(engine, expire_on_commit=False)
+        self.outcomes = _Outcomes(self.session)
         self.settings, self.transport, self.now = settings, transport, now
         self.retry, self.result = retry, result
         self.today = now.astimezone(settings.zone).date()
@@ -151,6 +152,9 @@ class _Sender:
                 if not claimed:
                     continue
                 batch = load_batch(self.session, claimed)
+                # Detached, the batch's rows are plain values: later commits have nothing to flush.
+                self.session.expunge_all()
+
                 for delivery_id in claimed:
                     message = compose_from(batch, delivery_id, self.settings, self.now, self.today)
                     await self._deliver(batch.deliveries[delivery_id], message)
@@ -163,7 +167,7 @@ class _Sender:
             try:
                 await self.transport.send(message, delivery.email)
             except PermanentSendError as exc:
-                _record(self.session, delivery, DeliveryStatus.FAILED, error=str(exc))
+                self.outcomes.record(delivery, DeliveryStatus.FAILED, error=str(exc))
                 self.result.failed += 1
                 return
             except TransientSendError as exc:
@@ -173,7 +177,7 @@ class _Sender:
                 self._give_up_for_now(delivery, str(exc), attempt)
                 return
             delivery.attempts += attempt
-            _record(self.session, delivery, DeliveryStatus.SENT, sent_at=utcnow())
+            self.outcomes.record(delivery, DeliveryStatus.SENT, sent_at=utcnow())
             self.result.sent += 1
             return
 
@@ -181,37 +185,54 @@ class _Sender:
         delivery.attempts += attempt
         if delivery.attempts >= self.retry.max_attempts:
             error = f"{error} (gave up after {delivery.attempts} attempts)"
-            _record(self.session, delivery, DeliveryStatus.FAILED, error=error)
+            self.outcomes.record(delivery, DeliveryStatus.FAILED, error=error)
             self.result.failed += 1
         else:
             retry_at = self.now + self.retry.later(delivery.attempts)
-            _record(self.session, delivery, DeliveryStatus.PENDING, error=error, retry_at=retry_at)
+            self.outcomes.record(delivery, DeliveryStatus.PENDING, error=error, retry_at=retry_at)
             self.result.retry_later += 1
 
 
-def _record(
-    session: Session,
-    delivery: Delivery,
-    status: str,
-    *,
-    error: str | None = None,
-    retry_at: datetime | None = None,
-    sent_at: datetime | None = None,
-) -> None:
-    """Write a delivery's outcome in its own commit (one UPDATE: no ORM flush on the hot path)."""
-    values: dict[str, Any] = {
-        "status": status,
-        "last_error": error and error[:2000],
-        "next_attempt_at": retry_at,
-        "attempts": delivery.attempts,
-    }
-    if sent_at is not None:
-        values["sent_at"] = sent_at
-    # Core, not the ORM: an ORM update would scan every object of the session to synchronise it.
-    session.connection().execute(update(Delivery).where(col(Delivery.id) == delivery.id).values(**values))
-    session.commit()
-    for key, value in values.items():
-        setattr(delivery, key, value)
+class _Outcomes:
+    """Writes delivery outcomes, each in its own commit, with one statement
+    prepared once: building an SQLAlchemy UPDATE per mail costs ten times
+    the UPDATE itself."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.dialect = session.connection().dialect
+        mark = "?" if self.dialect.paramstyle == "qmark" else "%s"
+        self.sql = (
+            f"UPDATE delivery SET status = {mark}, last_error = {mark}, next_attempt_at = {mark}, "
+            f"attempts = {mark}, sent_at = COALESCE({mark}, sent_at) WHERE id = {mark}"
+        )
+
+    def _time(self, value: datetime | None) -> Any:
+        stored = UTCDateTime().process_bind_param(value, self.dialect)
+        return str(stored) if stored is not None and self.dialect.name == "sqlite" else stored
+
+    def record(
+        self,
+        delivery: Delivery,
+        status: str,
+        *,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        sent_at: datetime | None = None,
+    ) -> None:
+        error = error and error[:2000]
+        parameters = (
+            status,
+            error,
+            self._time(retry_at),
+            delivery.attempts,
+            self._time(sent_at),
+            delivery.id,
+        )
+        self.session.connection().exec_driver_sql(self.sql, parameters)
+        self.session.commit()
+        delivery.status, delivery.last_error, delivery.next_attempt_at = status, error, retry_at
+        delivery.sent_at = sent_at or delivery.sent_at
 
 
 def mark_alerts_sent(engine: Engine) -> int:

@@ -75,6 +75,7 @@ def _environment(templates_dir: Path) -> Environment:
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
+        auto_reload=False,  # templates ship with the code: no stat() of each file at every mail
         trim_blocks=True,
         lstrip_blocks=True,
     )

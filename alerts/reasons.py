@@ -28,7 +28,7 @@ _PHRASES = {
         "case": "{kind} case {case}",
         "remedy": "{kind} measure against {countries}",
         "followed": "you follow case {case}",
-        "deadline": "comments due {deadline} ({days} days left)",
+        "deadline": "comments due {deadline}",
         "separator": "; ",
     },
     "zh": {
@@ -38,7 +38,7 @@ _PHRASES = {
         "case": "{kind}案 {case}",
         "remedy": "针对{countries}的{kind}措施",
         "followed": "贵司关注的案件 {case}",
-        "deadline": "评议截止 {deadline}（剩 {days} 天）",
+        "deadline": "评议截止 {deadline}",
         "separator": "；",
     },
 }
@@ -83,8 +83,9 @@ def reason_text(notice: NoticeFacts, evidence: Evidence, profile: Profile, today
             parts.append(say["remedy"].format(kind=kind, countries=names))
     parts += [say["followed"].format(case=c) for c in evidence.followed_cases]
     if notice.comment_deadline and notice.comment_deadline >= today:
-        days = (notice.comment_deadline - today).days
-        parts.append(say["deadline"].format(deadline=notice.comment_deadline.isoformat(), days=days))
+        # The date, not the days left: a stored reason must not go stale; mails count the days.
+        parts.append(say["deadline"].format(deadline=notice.comment_deadline.isoformat()))
+
     return say["separator"].join(parts)
 
 

@@ -61,7 +61,7 @@ def test_digest_is_multipart_in_the_enterprise_language_with_escaped_text(engine
     html = en.get_body(("html",)).get_content()
     assert "Safer Products Restrictions and Reporting &lt;b&gt;PFAS&lt;/b&gt;" in html
     assert "<b>PFAS</b>" not in html
-    assert "comments due 2027-01-15 (51 days left)" in en.get_body(("plain",)).get_content()
+    assert "Comment deadline: 2027-01-15 (51 days left)" in en.get_body(("plain",)).get_content()
     assert en["Message-ID"] != by_recipient["b@socks.example"]["Message-ID"]
 
 
