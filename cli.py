@@ -106,6 +106,77 @@ def classify() -> None:
         say(f"tagged {result.notices} notices with {result.tags} tags ({tagger.version})")
 
 
+# --- crawler (issue 3): `crawl` and `sources list` -------------------------------------------
+
+sources_app = typer.Typer(no_args_is_help=True, help="Sources of notices and their health.")
+app.add_typer(sources_app, name="sources")
+
+
+@app.command()
+def crawl(
+    source: Annotated[str | None, typer.Option("--source", help="Crawl only this source slug.")] = None,
+) -> None:
+    """Crawl the built-in sources and those of sources.toml (BW_SOURCES); exit 1 if any failed."""
+    from crawler.crawl import crawl as crawl_sources
+    from crawler.sources import all_sources
+
+    with database() as (settings, engine):
+        specs = all_sources(settings)
+        if source is not None:
+            specs = [s for s in specs if s.slug == source]
+            if not specs:
+                fail(f"unknown source {source!r}: see `barrierwatch sources list`")
+        with recorded_run(engine, "crawl") as counts:
+            results = crawl_sources(settings.database_url, specs, settings)
+            counts.update({r.slug: r.status for r in results})
+            for outcome in ("new", "revised", "unchanged"):
+                counts[outcome] = sum(getattr(r, outcome) for r in results)
+        for result in results:
+            say(result.summary())
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(1)
+
+
+@sources_app.command("list")
+def sources_list(
+    output: Annotated[OutputFormat, typer.Option("--format", help="json, csv or table")] = OutputFormat.table,
+) -> None:
+    """Every source with its health: last success, consecutive failures, last error."""
+    import csv
+
+    from crawler.sources import all_sources
+    from store.sources import source_health
+
+    with database() as (settings, engine), session_scope(engine) as session:
+        rows = source_health(session)
+        known = {row["slug"] for row in rows}
+        for spec in all_sources(settings):
+            if spec.slug not in known:
+                rows.append(
+                    {
+                        "slug": spec.slug,
+                        "kind": spec.kind,
+                        "url": spec.url,
+                        "enabled": spec.enabled,
+                        "last_success_at": None,
+                        "consecutive_failures": 0,
+                        "last_error": None,
+                    }
+                )
+    rows.sort(key=lambda row: row["slug"])
+    if output is OutputFormat.json:
+        print_json(rows)
+    elif output is OutputFormat.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["slug"])
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        for row in rows:
+            health = "ok" if not row["last_error"] else f"{row['consecutive_failures']} failures"
+            error = (row["last_error"] or "").splitlines()[0] if row["last_error"] else ""
+            sys.stdout.write(f"{row['slug']:<28} {row['kind']:<26} {health:<12} {error}\n")
+
+
 def main() -> None:
     app()
 

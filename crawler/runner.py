@@ -8,11 +8,13 @@ The job is ``{"settings": {...Scrapy settings...}, "sources": [SourceSpec dicts]
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
+from twisted.python.failure import Failure
 
 from crawler.sources import SourceSpec
 from crawler.spiders.base import NoticeSpider
@@ -28,8 +30,14 @@ def run_job(job: dict[str, object]) -> None:
     for raw in job["sources"]:  # type: ignore[attr-defined]
         spec = SourceSpec(**raw)
         spider_class: type[NoticeSpider] = SPIDERS[spec.kind]
-        process.crawl(spider_class, source=spec)
+        # A spider that cannot even start is that source's failure, not the whole crawl's.
+        deferred = process.crawl(spider_class, source=spec)
+        deferred.addErrback(_log_start_failure, spec.slug)
     process.start()
+
+
+def _log_start_failure(failure: Failure, slug: str) -> None:
+    logging.getLogger(__name__).error("source %s could not be crawled: %s", slug, failure.getErrorMessage())
 
 
 def main(argv: list[str]) -> int:

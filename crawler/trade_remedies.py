@@ -19,7 +19,10 @@ log = logging.getLogger(__name__)
 
 _TITLE = re.compile(r"^(?P<product>.+?)\s+[Ff]rom\s+(?P<countries>.+?)\s*[:;]\s*(?P<action>.+)$")
 _COUNTRY_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
-CASE_NUMBER = re.compile(r"\b[ACR]-\d{3}-\d{3}\b|\b(?:701|731)-TA-\d+(?:-\d+)?\b|\bAD\d{3,4}\b|\bAS\d{3}\b")
+# Bounded by non-alphanumerics, not \b: in Chinese text "案号A-570-836" has no word boundary.
+CASE_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9-])(?:[ACR]-\d{3}-\d{3}|(?:701|731)-TA-\d+(?:-\d+)?|A[DS]\d{3,4})(?![A-Za-z0-9])"
+)
 # Most specific first: "Preliminary Results of ... Administrative Review" is an administrative review.
 _STAGES = (
     ("new shipper review", re.compile(r"new shipper review", re.I)),

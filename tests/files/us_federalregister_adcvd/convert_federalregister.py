@@ -1,6 +1,6 @@
 """Rebuild this folder's Federal Register fixtures from the real recordings in ../shared/data/recorded.
 
-Run once by hand (``python tests/files/us_federalregister_adcvd/convert_recorded.py``);
+Run once by hand (``python tests/files/us_federalregister_adcvd/convert_federalregister.py``);
 see PROVENANCE.md for what is real and what is shaped.
 """
 
