@@ -61,7 +61,8 @@ class SourceHealth:
             new=stats.get_value("barrierwatch/new", 0),
             revised=stats.get_value("barrierwatch/revised", 0),
             unchanged=stats.get_value("barrierwatch/unchanged", 0),
-            pages=stats.get_value("response_received_count", 0),
+            pages=stats.get_value("response_received_count", 0)
+            - stats.get_value("robotstxt/response_count", 0),
             etag=spider.validators.get("etag"),
             last_modified=spider.validators.get("last_modified"),
         )

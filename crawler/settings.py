@@ -20,6 +20,9 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 USER_AGENT = "BarrierWatch/0.1 (+mailto:crawler@barrierwatch.localhost)"
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote-control server runs code sent to it over HTTP: never in a crawler that
+# runs unattended (it also holds the process open ~2 s at shutdown).
+REMOTE_CONTROL_ENABLED = False
 
 # Limits: a source that hangs, floods or breaks a connection is a failure, not a stall.
 DOWNLOAD_TIMEOUT = 30

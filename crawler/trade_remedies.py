@@ -18,6 +18,12 @@ from hs.markets import UnknownCountry, country_code
 log = logging.getLogger(__name__)
 
 _TITLE = re.compile(r"^(?P<product>.+?)\s+[Ff]rom\s+(?P<countries>.+?)\s*[:;]\s*(?P<action>.+)$")
+# "the Socialist Republic of Vietnam", "the Kingdom of Thailand": formal names shortened when unknown.
+_FORMAL = re.compile(
+    r"^(?:(?:Socialist|Federative|Islamic|Arab|Bolivarian|Democratic|Oriental)\s+)*"
+    r"(?:Republic|Kingdom|Sultanate|State|Federation|Commonwealth)\s+of\s+(?:the\s+)?",
+    re.I,
+)
 _COUNTRY_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
 # Bounded by non-alphanumerics, not \b: in Chinese text "案号A-570-836" has no word boundary.
 CASE_NUMBER = re.compile(
@@ -61,14 +67,20 @@ def subject_countries(names: Iterable[str]) -> tuple[str, ...]:
         name = re.sub(r"^the\s+", "", name.strip(), flags=re.I)
         if not name:
             continue
-        try:
-            code = country_code(name)
-        except UnknownCountry:
+        code = _country(name) or _country(_FORMAL.sub("", name))
+        if code is None:
             log.warning("unknown subject country %r left out", name)
             continue
         if code not in codes:
             codes.append(code)
     return tuple(codes)
+
+
+def _country(name: str) -> str | None:
+    try:
+        return country_code(name)
+    except UnknownCountry:
+        return None
 
 
 def case_stage(action: str) -> str | None:

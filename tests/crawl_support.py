@@ -14,8 +14,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from config import Settings
+from crawler.crawl import SourceResult, crawl
 from crawler.recordings import serve_recordings
-from crawler.sources import BUILT_IN
+from crawler.sources import BUILT_IN, all_sources
 from store.models import Notice
 
 FILES = Path(__file__).parent / "files"
@@ -61,3 +62,22 @@ def stored_notices(engine: Engine, source: str | None = None) -> dict[str, Notic
         if source is not None:
             query = query.where(Notice.source == source)
         return {n.external_id: n for n in session.exec(query).all()}
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[tuple[str, Engine]]:
+    """A migrated SQLite database (for crawler tests that need not run on both backends)."""
+    from store.db import open_database
+
+    url = f"sqlite:///{tmp_path / 'crawl.db'}"
+    engine = open_database(url)
+    yield url, engine
+    engine.dispose()
+
+
+def crawl_source(slug: str, database_url: str, **overrides: object) -> SourceResult:
+    """Crawl one source, as configured by the environment (see ``recorded_sites``)."""
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    (spec,) = [s for s in all_sources(settings) if s.slug == slug]
+    (result,) = crawl(database_url, [spec], settings)
+    return result
