@@ -23,7 +23,7 @@ def test_search_pages_and_full_texts_become_notices(recorded_sites, engine, data
     assert (glycine.subject_countries, glycine.country, glycine.doc_type) == (["CN"], "US", "antidumping")
     assert glycine.publisher_hs_codes == ["292249"]  # HTS 2922.49.4020 in the full text
     assert glycine.text.startswith("Case stage: administrative review.")
-    assert glycine.url.startswith("https://www.federalregister.gov/documents/2016/04/15/2016-08229/")
+    assert (glycine.url or "").startswith("https://www.federalregister.gov/documents/2016/04/15/2016-08229/")
     assert glycine.published_on == date(2016, 4, 15)
     cvd = notices["2025-05887"]
     assert (cvd.doc_type, cvd.case_numbers, cvd.publisher_hs_codes) == ("countervailing", ["C-570-161"], [])
