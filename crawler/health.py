@@ -20,7 +20,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.pipelines import InvalidNotice
-from crawler.spiders.base import NoticeSpider
+from crawler.spiders.base import NoticeSpider, SourceFormatError
 from store.db import open_database, session_scope
 from store.sources import CrawlOutcome, record_crawl
 
@@ -42,7 +42,12 @@ class SourceHealth:
         return extension
 
     def spider_error(self, failure: Failure, response: Response, spider: NoticeSpider) -> None:
-        spider.report(f"could not read {response.url}: {failure.getErrorMessage()}")
+        if isinstance(failure.value, SourceFormatError):
+            spider.report(str(failure.value))
+        else:
+            spider.report(
+                f"could not read {response.url}: {type(failure.value).__name__}: {failure.getErrorMessage()}"
+            )
 
     def item_dropped(self, item: Any, response: Response, exception: Exception, spider: NoticeSpider) -> None:
         if isinstance(exception, InvalidNotice):

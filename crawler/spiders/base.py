@@ -10,6 +10,12 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    DownloadCancelledError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
@@ -104,9 +110,13 @@ def describe_download_failure(failure: Failure, timeout: float) -> str:
     error = failure.value
     if isinstance(error, HttpError):
         return f"HTTP {error.response.status} from {error.response.url}"
-    if isinstance(error, TwistedTimeoutError) or failure.check("twisted.internet.defer.TimeoutError"):
+    if isinstance(error, DownloadTimeoutError | TwistedTimeoutError):
         return f"timed out after {timeout:g}s fetching {url}"
-    if isinstance(error, ResponseFailed):
-        reasons = "; ".join(r.getErrorMessage() for r in error.reasons)
-        return f"truncated or broken response from {url} ({reasons})"
+    if isinstance(error, ResponseDataLossError | ResponseFailed):
+        return f"truncated or broken response from {url} (the connection closed before the whole body came)"
+    if isinstance(error, DownloadCancelledError):
+        reason = failure.getErrorMessage()
+        return f"download of {url} cancelled (larger than the size limit, or stopped): {reason}"
+    if isinstance(error, IgnoreRequest):
+        return f"not fetched: {url} ({failure.getErrorMessage() or 'ignored'}, e.g. forbidden by robots.txt)"
     return f"{type(error).__name__} fetching {url}: {failure.getErrorMessage()}"
