@@ -25,6 +25,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.utils import formatdate
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,9 @@ def serve_recordings(root: Path) -> Iterator[dict[str, str]]:
 class _RecordingHandler(BaseHTTPRequestHandler):
     root: Path
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle's algorithm on, the second waits
+    # for the client's delayed ACK (~40 ms a response on loopback).
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
         pass
@@ -110,11 +114,18 @@ def _find_route(folder: Path, path: str, query: dict[str, str]) -> dict[str, Any
     routes_file = folder / "_routes.json"
     if not routes_file.is_file():
         return None
-    for route in json.loads(routes_file.read_text(encoding="utf-8")):
+    for route in _routes(routes_file, routes_file.stat().st_mtime_ns):
         wanted = route.get("query", {})
         if route["path"] == path and all(query.get(k) == str(v) for k, v in wanted.items()):
             return {**route, "base": folder}
     return None
+
+
+@lru_cache(maxsize=64)
+def _routes(routes_file: Path, _mtime_ns: int) -> list[dict[str, Any]]:
+    """The routes of a folder, read again whenever the file changes (tests change them)."""
+    routes: list[dict[str, Any]] = json.loads(routes_file.read_text(encoding="utf-8"))
+    return routes
 
 
 def _read_inside(base: Path, relative: str) -> bytes | None:

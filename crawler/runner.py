@@ -26,7 +26,7 @@ def run_job(job: dict[str, object]) -> None:
     settings = ScrapySettings()
     settings.setmodule("crawler.settings", priority="project")
     settings.update(job["settings"], priority="cmdline")  # type: ignore[arg-type]
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     for raw in job["sources"]:  # type: ignore[attr-defined]
         spec = SourceSpec(**raw)
         spider_class: type[NoticeSpider] = SPIDERS[spec.kind]
