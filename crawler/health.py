@@ -19,6 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from config import get_settings
 from crawler.pipelines import InvalidNotice
 from crawler.spiders.base import NoticeSpider, SourceFormatError
 from store.db import open_database, session_scope
@@ -28,7 +29,7 @@ from store.sources import CrawlOutcome, record_crawl
 class SourceHealth:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.database_url = crawler.settings["BARRIERWATCH_DATABASE_URL"]
+        self.database_url = crawler.settings.get("BARRIERWATCH_DATABASE_URL") or get_settings().database_url
         results = crawler.settings.get("BARRIERWATCH_RESULTS_FILE")
         self.results_file = Path(results) if results else None
 

@@ -6,6 +6,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlalchemy.engine import Engine
 
+from config import get_settings
 from crawler.items import NoticeItem
 from crawler.records import notice_record
 from store.db import open_database, session_scope
@@ -56,7 +57,7 @@ class StoreNotices:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.database_url = crawler.settings["BARRIERWATCH_DATABASE_URL"]
+        self.database_url = crawler.settings.get("BARRIERWATCH_DATABASE_URL") or get_settings().database_url
         self.batch_size = crawler.settings.getint("BARRIERWATCH_STORE_BATCH")
         self.batch: list[NoticeRecord] = []
         self.engine: Engine | None = None

@@ -50,6 +50,8 @@ class NoticeSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NoticeSpider:
+        if "source" not in kwargs:  # `scrapy crawl <slug>` by hand: the built-in source
+            kwargs["source"] = _built_in_source(cls.name)
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.read_settings(crawler.settings)
         return spider
@@ -81,6 +83,16 @@ class NoticeSpider(scrapy.Spider):
         fields.setdefault("country", self.source.country)
         fields.setdefault("doc_type", self.source.doc_type)
         return NoticeItem(source=self.source.slug, **fields)
+
+
+def _built_in_source(slug: str) -> SourceSpec:
+    from config import get_settings
+    from crawler.sources import built_in_sources
+
+    for spec in built_in_sources(get_settings()):
+        if spec.slug == slug:
+            return spec
+    raise ValueError(f"spider {slug!r} needs a source: scrapy crawl {slug} -a source=... is not supported")
 
 
 def read_json(response: Response) -> Any:
