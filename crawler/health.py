@@ -58,24 +58,14 @@ class SourceHealth:
         spider.report(f"could not store a notice: {failure.getErrorMessage()}")
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        assert isinstance(spider, NoticeSpider) and self.crawler.stats is not None
+        assert isinstance(spider, NoticeSpider)
         if reason != "finished":
             spider.problems.append(f"crawl stopped early: {reason}")
-        stats = self.crawler.stats
-        outcome = CrawlOutcome(
-            problems=list(spider.problems),
-            new=stats.get_value("barrierwatch/new", 0),
-            revised=stats.get_value("barrierwatch/revised", 0),
-            unchanged=stats.get_value("barrierwatch/unchanged", 0),
-            pages=stats.get_value("response_received_count", 0)
-            - stats.get_value("robotstxt/response_count", 0),
-            etag=spider.validators.get("etag"),
-            last_modified=spider.validators.get("last_modified"),
-        )
+        outcome = self._outcome(spider)
+        spec = spider.source
         engine = open_database(self.database_url)
         try:
             with session_scope(engine) as session:
-                spec = spider.source
                 record_crawl(
                     session,
                     slug=spec.slug,
@@ -87,7 +77,21 @@ class SourceHealth:
                 )
         finally:
             engine.dispose()
-        self._write_result(spider.source.slug, outcome)
+        self._write_result(spec.slug, outcome)
+
+    def _outcome(self, spider: NoticeSpider) -> CrawlOutcome:
+        stats = self.crawler.stats
+        assert stats is not None
+        robots = stats.get_value("robotstxt/response_count", 0)
+        return CrawlOutcome(
+            problems=list(spider.problems),
+            new=stats.get_value("barrierwatch/new", 0),
+            revised=stats.get_value("barrierwatch/revised", 0),
+            unchanged=stats.get_value("barrierwatch/unchanged", 0),
+            pages=stats.get_value("response_received_count", 0) - robots,
+            etag=spider.validators.get("etag"),
+            last_modified=spider.validators.get("last_modified"),
+        )
 
     def _write_result(self, slug: str, outcome: CrawlOutcome) -> None:
         if self.results_file is None:
