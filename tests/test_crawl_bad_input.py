@@ -130,3 +130,25 @@ def test_feed_with_entity_bomb_is_refused_by_the_crawl(recorded_sites, recording
     (result,) = crawl(sqlite_db[0], [s for s in all_sources(Settings()) if s.slug == "bomb"], settings)
     assert result.status == "failed" and "declares XML entities" in result.problems[0]
     assert stored_notices(sqlite_db[1]) == {}
+
+
+def test_json_in_another_encoding_than_declared_is_refused(recorded_sites, recordings, sqlite_db):
+    recalls_file = recordings / "us_cpsc_recalls" / "RestWebServices" / "Recall"
+    text = recalls_file.read_text().replace("Children's Knit Socks", "儿童针织袜")
+    recalls_file.write_bytes(text.encode("gbk"))  # served as application/json; charset=utf-8
+    database_url, engine = sqlite_db
+    result = crawl_source("us_cpsc_recalls", database_url)
+    assert result.status == "failed"
+    assert (
+        "is not valid utf-8: byte 0xb6" in result.problems[0]
+        and "wrong or missing charset" in result.problems[0]
+    )
+    assert stored_notices(engine) == {}
+
+
+def test_html_page_without_declared_charset_in_gb2312_is_refused(recorded_sites, recordings, sqlite_db):
+    article = recordings / "cn_cacs_trade_remedies" / "cacscms" / "article" / "ckys-70021.html"
+    article.write_bytes(article.read_bytes().replace(b"; charset=gb2312", b""))
+    result = crawl_source("cn_cacs_trade_remedies", sqlite_db[0])
+    assert (result.status, result.new) == ("failed", 2)
+    assert "ckys?articleId=70021 is not valid" in result.problems[0]

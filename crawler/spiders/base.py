@@ -95,12 +95,29 @@ def _built_in_source(slug: str) -> SourceSpec:
     raise ValueError(f"spider {slug!r} needs a source: scrapy crawl {slug} -a source=... is not supported")
 
 
+def strict_text(response: Response) -> str:
+    """The body decoded with its declared encoding (BOM, HTTP charset, or meta/XML
+    declaration), else as UTF-8, refusing bytes that do not belong to it: a mislabelled
+    or unlabelled page is an error, not mojibake."""
+    if not isinstance(response, TextResponse):
+        raise SourceFormatError(f"{response.url} sent {_content_type(response)}, expected text")
+    declared = response._declared_encoding()  # Scrapy's own reading of the declarations
+    encoding = response.encoding if declared else "utf-8"
+    try:
+        return response.body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        label = encoding if declared else "utf-8 and declares no charset"
+        raise SourceFormatError(
+            f"{response.url} is not valid {label}: byte {response.body[exc.start]:#04x} at offset {exc.start}"
+            " (wrong or missing charset)"
+        ) from None
+
+
 def read_json(response: Response) -> Any:
     """The JSON body, or :class:`SourceFormatError` naming the URL and the fault."""
-    if not isinstance(response, TextResponse):
-        raise SourceFormatError(f"{response.url} sent {_content_type(response)}, expected JSON")
+    text = strict_text(response)
     try:
-        return json.loads(response.text)
+        return json.loads(text)
     except ValueError as exc:
         raise SourceFormatError(f"malformed JSON from {response.url}: {exc}") from None
 

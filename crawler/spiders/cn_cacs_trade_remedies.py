@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 from scrapy.http import Response
 
 from crawler.items import NoticeItem
-from crawler.spiders.base import NoticeSpider, SourceFormatError, expect
+from crawler.spiders.base import NoticeSpider, SourceFormatError, expect, strict_text
 from crawler.text import html_to_text
 from crawler.trade_remedies import case_numbers
 from hs.codes import find_codes
@@ -73,6 +73,7 @@ class CacsTradeRemediesSpider(NoticeSpider):
             )
 
     def parse_article(self, response: Response, **kwargs: Any) -> Iterator[NoticeItem]:
+        strict_text(response)  # a page in another encoding than declared is refused, not garbled
         title = " ".join(response.css(".article-title::text").getall()).strip()
         body_html = response.css(".article-content").get()
         if not title or body_html is None:

@@ -18,7 +18,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.items import NoticeItem
-from crawler.spiders.base import NoticeSpider, expect, read_json
+from crawler.spiders.base import NoticeSpider, expect, read_json, strict_text
 from crawler.text import html_to_text
 from crawler.trade_remedies import case_numbers, case_stage, parse_title, remedy_type
 
@@ -120,7 +120,7 @@ class FederalRegisterADCVDSpider(NoticeSpider):
         return "\n\n".join(p for p in parts if p)
 
     def parse_full_text(self, response: Response, notice: NoticeItem, **kwargs: Any) -> Iterator[NoticeItem]:
-        full_text = html_to_text(response.text)
+        full_text = html_to_text(strict_text(response))
         notice["hs_codes"] = _parse_hts_numbers(full_text)
         notice["text"] = "\n\n".join(p for p in (notice.get("text"), full_text) if p)
         yield notice
