@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from email.utils import formatdate
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,15 +35,21 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 _TYPES = {".json": "application/json", ".xml": "application/xml", ".txt": "text/plain; charset=utf-8"}
 
 
+@dataclass(frozen=True)
+class SeenRequest:
+    path: str
+    headers: dict[str, str]
+
+
 @contextmanager
-def serve_recordings(root: Path) -> Iterator[dict[str, str]]:
+def serve_recordings(root: Path, seen: list[SeenRequest] | None = None) -> Iterator[dict[str, str]]:
     """Serve ``root`` on an ephemeral 127.0.0.1 port while the block runs.
 
     Yields ``{slug: base_url}`` for every folder of ``root``; the server stops
-    when the block ends.
+    when the block ends. Requests are appended to ``seen`` if given.
     """
     root = Path(root).resolve()
-    handler = type("RecordingHandler", (_RecordingHandler,), {"root": root})
+    handler = type("RecordingHandler", (_RecordingHandler,), {"root": root, "seen": seen})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="recordings", daemon=True)
@@ -58,6 +65,7 @@ def serve_recordings(root: Path) -> Iterator[dict[str, str]]:
 
 class _RecordingHandler(BaseHTTPRequestHandler):
     root: Path
+    seen: list[SeenRequest] | None
     protocol_version = "HTTP/1.1"
     # Headers and body go out in two writes; with Nagle's algorithm on, the second waits
     # for the client's delayed ACK (~40 ms a response on loopback).
@@ -67,6 +75,8 @@ class _RecordingHandler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        if self.seen is not None:
+            self.seen.append(SeenRequest(self.path, dict(self.headers.items())))
         url = urlsplit(self.path)
         path = unquote(url.path)
         slug, _, rest = path.lstrip("/").partition("/")

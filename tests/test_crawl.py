@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from cli import app
 from config import Settings
-from crawler.crawl import scrapy_settings
-from crawler.recordings import serve_recordings
-from crawler.sources import all_sources, declared_sources
+from crawler.crawl import crawl, scrapy_settings
+from crawler.recordings import SeenRequest, serve_recordings
+from crawler.sources import SourceSpec, all_sources, declared_sources
 from store.errors import InputError
 
 
@@ -85,3 +85,21 @@ def test_recording_server_answers_conditional_requests_and_stays_in_its_folder(t
         with pytest.raises(urllib.error.HTTPError) as outside:
             urllib.request.urlopen(f"{base_urls['site']}/%2e%2e/%2e%2e/secret.txt")
     assert not_modified.value.code == 304 and outside.value.code == 404
+
+
+def test_requests_name_barrierwatch_and_feeds_are_fetched_conditionally(
+    recordings, quick_crawls, sqlite_db, monkeypatch
+):
+    monkeypatch.setenv("BW_CONTACT_EMAIL", "ops@bureau.example")
+    seen: list[SeenRequest] = []
+    with serve_recordings(recordings, seen) as base_urls:
+        feed = SourceSpec(
+            "rss", "feed", f"{base_urls['feeds']}/us_fr_adcvd_rss/feed.xml", "US", "antidumping"
+        )
+        crawl(sqlite_db[0], [feed], Settings())
+        crawl(sqlite_db[0], [feed], Settings())
+    fetches = [r for r in seen if r.path.endswith("/feed.xml")]
+    assert [r.path for r in seen if r.path == "/robots.txt"]  # asked before anything else
+    assert {r.headers["User-Agent"] for r in seen} == {"BarrierWatch/0.1 (+mailto:ops@bureau.example)"}
+    assert "If-None-Match" not in fetches[0].headers
+    assert fetches[1].headers["If-None-Match"].startswith('"')
