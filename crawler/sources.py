@@ -73,11 +73,14 @@ def declared_sources(path: Path) -> list[SourceSpec]:
         tables = tomllib.loads(path.read_text(encoding="utf-8")).get("source", [])
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(str(path), [InputProblem("file", "toml", str(exc))]) from None
-    specs, problems = [], []
+    specs: list[SourceSpec] = []
+    problems: list[InputProblem] = []
     for number, table in enumerate(tables, start=1):
         spec, found = _declared_source(table, f"source {number}")
         problems.extend(found)
-        if spec is not None:
+        if spec is not None and any(s.slug == spec.slug for s in specs):
+            problems.append(InputProblem(f"source {number}", "slug", f"{spec.slug!r} is declared twice"))
+        elif spec is not None:
             specs.append(spec)
     if problems:
         raise InputError(str(path), problems)
@@ -103,9 +106,11 @@ def _declared_source(table: Mapping[str, Any], where: str) -> tuple[SourceSpec |
         problem("doc_type", f"{doc_type!r} is not a kind of notice: expected one of {', '.join(DocType)}")
     if kind == FEED and (country is None or doc_type is None):
         problem("country", "a feed needs both country and doc_type (its entries carry neither)")
+    enabled = table.get("enabled", True)
+    if not isinstance(enabled, bool):
+        problem("enabled", f"{enabled!r} is not true or false")
     if problems:
         return None, problems
-    enabled = bool(table.get("enabled", True))
     return SourceSpec(slug, kind, url, country, doc_type, enabled), []
 
 

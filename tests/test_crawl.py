@@ -24,12 +24,15 @@ def test_sources_toml_problems_name_the_table_and_field(tmp_path: Path):
         '[[source]]\nslug = "ok_feed"\nkind = "feed"\nurl = "https://example.invalid/rss"\n'
         'country = "Japan"\ndoc_type = "tbt"\n\n'
         '[[source]]\nslug = "Bad Slug"\nkind = "scraper"\nurl = "ftp://x"\ncountry = "Atlantis"\n'
-        'doc_type = "tariff"\n'
+        'doc_type = "tariff"\nenabled = "no"\n\n'
+        '[[source]]\nslug = "ok_feed"\nkind = "feed"\nurl = "https://example.invalid/other"\n'
+        'country = "JP"\ndoc_type = "tbt"\n'
     )
     with pytest.raises(InputError) as raised:
         declared_sources(path)
     problems = {(p.where, p.field) for p in raised.value.problems}
-    assert problems == {("source 2", f) for f in ("slug", "kind", "url", "country", "doc_type")}
+    fields = ("slug", "kind", "url", "country", "doc_type", "enabled")
+    assert problems == {("source 2", f) for f in fields} | {("source 3", "slug")}
 
 
 def test_declared_source_with_a_spider_slug_repoints_that_spider(tmp_path: Path, monkeypatch):

@@ -28,6 +28,7 @@ class TronCasesSpider(NoticeSpider):
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         found = read_json(response)
         expect(isinstance(found, dict) and isinstance(found.get("cases"), list), response, "a cases list")
+        # Each case costs one detail request; the page limit caps them at 100 per "page".
         for case in found["cases"][: self.max_pages * 100]:
             number = str(case.get("caseNumber") or "")
             expect(bool(number), response, "a caseNumber on every case")
