@@ -172,7 +172,10 @@ def sources_list(
         writer.writerows(rows)
     else:
         for row in rows:
-            health = "ok" if not row["last_error"] else f"{row['consecutive_failures']} failures"
+            if row["last_error"]:
+                health = f"{row['consecutive_failures']} failures"
+            else:
+                health = "ok" if row["last_success_at"] else "not crawled"
             error = (row["last_error"] or "").splitlines()[0] if row["last_error"] else ""
             sys.stdout.write(f"{row['slug']:<28} {row['kind']:<26} {health:<12} {error}\n")
 

@@ -47,4 +47,5 @@ BARRIERWATCH_STORE_BATCH = 200
 BARRIERWATCH_MAX_PAGES = 20
 BARRIERWATCH_LOOKBACK_DAYS = 30
 BARRIERWATCH_FULL_TEXT = True
-LOG_LEVEL = "INFO"
+# Problems are logged as errors and kept on the Source row; Scrapy's start-up chatter is not needed.
+LOG_LEVEL = "WARNING"
