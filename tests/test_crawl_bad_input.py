@@ -152,3 +152,13 @@ def test_html_page_without_declared_charset_in_gb2312_is_refused(recorded_sites,
     result = crawl_source("cn_cacs_trade_remedies", sqlite_db[0])
     assert (result.status, result.new) == ("failed", 2)
     assert "ckys?articleId=70021 is not valid" in result.problems[0]
+
+
+def test_crawl_process_that_overruns_is_stopped_and_recorded(recorded_sites, sqlite_db):
+    database_url, engine = sqlite_db
+    result = crawl_source("us_cpsc_recalls", database_url, crawl_process_timeout=0.2)
+    assert (
+        result.status == "failed"
+        and "the crawl process ended before this source finished" in result.problems[0]
+    )
+    assert source_row(engine, "us_cpsc_recalls").consecutive_failures == 1
