@@ -49,6 +49,12 @@ class ListFormat(StrEnum):
     json = "json"
 
 
+class SourcesFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
 class ExportFormat(StrEnum):
     json = "json"
     csv = "csv"
@@ -264,13 +270,18 @@ DEMO_NOTICES = ("notices.jsonl", "eping-export-search-results-2025-06-sample.xls
 
 @app.command()
 def demo() -> None:
-    """Run the weekly pipeline offline on the bundled real notices and demo enterprises.
+    """Run the weekly pipeline offline: crawl the bundled recordings served on
+    127.0.0.1, ingest the bundled real notices, import the demo enterprises,
+    classify, match and send.
 
     Alerts are approved as the reviewer "demo-inspector" (in production an
     inspector reviews them in the web UI); digests go to the outbox.
     """
+
     with database() as (settings, engine):
         now = utcnow()
+        for result in pipeline.crawl_sources(engine, settings, recordings=True):
+            say(f"crawl {result.summary()}")
         for name in DEMO_NOTICES:
             saved = pipeline.ingest_file(engine, DEMO_DIR / name)
             say(f"ingest {name}: {saved.new} new, {saved.revised} revised, {saved.unchanged} unchanged")
@@ -369,6 +380,71 @@ def serve(
     with database() as (settings, engine):
         say(f"BarrierWatch on http://{host}:{port} (database {settings.database_url})")
         uvicorn.run(create_app(settings, engine), host=host, port=port)
+
+
+# --- crawler (issue 3): `crawl` and `sources list` -------------------------------------------
+
+sources_app = typer.Typer(no_args_is_help=True, help="Sources of notices and their health.")
+app.add_typer(sources_app, name="sources")
+
+
+@app.command()
+def crawl(
+    source: Annotated[str | None, typer.Option("--source", help="Crawl only this source slug.")] = None,
+) -> None:
+    """Crawl the built-in sources and those of sources.toml (BW_SOURCES); exit 1 if any failed."""
+    with database() as (settings, engine):
+        try:
+            results = pipeline.crawl_sources(engine, settings, source)
+        except pipeline.UnknownSource as exc:
+            fail(str(exc))
+    for result in results:
+        say(result.summary())
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(1)
+
+
+@sources_app.command("list")
+def sources_list(
+    output: Annotated[
+        SourcesFormat, typer.Option("--format", help="json, csv or table")
+    ] = SourcesFormat.table,
+) -> None:
+    """Every source with its health: last success, consecutive failures, last error."""
+    from crawler.sources import all_sources
+    from store.sources import source_health
+
+    with database() as (settings, engine), Session(engine) as session:
+        rows = source_health(session)
+        known = {row["slug"] for row in rows}
+        for spec in all_sources(settings):
+            if spec.slug not in known:
+                rows.append(
+                    {
+                        "slug": spec.slug,
+                        "kind": spec.kind,
+                        "url": spec.url,
+                        "enabled": spec.enabled,
+                        "last_success_at": None,
+                        "consecutive_failures": 0,
+                        "last_error": None,
+                    }
+                )
+    rows.sort(key=lambda row: row["slug"])
+    if output is SourcesFormat.json:
+        print_json(rows)
+    elif output is SourcesFormat.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["slug"])
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        for row in rows:
+            if row["last_error"]:
+                health = f"{row['consecutive_failures']} failures"
+            else:
+                health = "ok" if row["last_success_at"] else "not crawled"
+            error = (row["last_error"] or "").splitlines()[0] if row["last_error"] else ""
+            sys.stdout.write(f"{row['slug']:<28} {row['kind']:<26} {health:<12} {error}\n")
 
 
 def main() -> None:

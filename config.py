@@ -78,6 +78,47 @@ class Settings(BaseSettings):
         14, description="A comment deadline this many days away or closer makes an alert critical."
     )
 
+    # Crawling (crawler/): politeness, limits, and where each source lives.
+    contact_email: str = Field(
+        "crawler@barrierwatch.localhost",
+        description="Contact address put in the crawler's User-Agent so site operators can reach us.",
+    )
+    crawl_obey_robots: bool = Field(True, description="Obey robots.txt of every crawled site.")
+    crawl_delay: float = Field(
+        1.0, description="Seconds between requests to one site (AutoThrottle adapts from here)."
+    )
+    crawl_timeout: float = Field(30.0, description="Seconds before one download is given up.")
+    crawl_retries: int = Field(2, description="Retries of a download that failed or got a 5xx.")
+    crawl_max_bytes: int = Field(
+        20_000_000, description="Largest response accepted, in bytes; larger ones are refused."
+    )
+    crawl_max_pages: int = Field(20, description="Most result pages read from one source per crawl.")
+    crawl_lookback_days: int = Field(
+        30, description="How far back date-filtered sources (Federal Register, CPSC) are searched."
+    )
+    crawl_process_timeout: float = Field(
+        1800.0, description="Seconds a whole crawl process may run before it is stopped."
+    )
+    federalregister_url: str = Field(
+        "https://www.federalregister.gov", description="Federal Register site (or a mirror of it)."
+    )
+    federalregister_full_text: bool = Field(
+        True, description="Fetch each Federal Register notice's full text (for HTS numbers)."
+    )
+    eping_url: str = Field("https://api.wto.org", description="WTO API host serving ePing (or a mirror).")
+    eping_api_key: str | None = Field(
+        None, description="WTO API subscription key for ePing; without it wto_eping is skipped."
+    )
+    tron_url: str = Field(
+        "https://tron.trade.ec.europa.eu", description="EU TRON trade defence site (or a mirror)."
+    )
+    cacs_url: str = Field(
+        "http://cacs.mofcom.gov.cn", description="China Trade Remedies Information site (or a mirror)."
+    )
+    cpsc_url: str = Field(
+        "https://www.saferproducts.gov", description="CPSC recalls web services host (or a mirror)."
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

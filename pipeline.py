@@ -20,12 +20,42 @@ from alerts.enterprises import ImportResult, read_enterprises, save_enterprises
 from alerts.queue import ApprovalPolicy, MatchResult, review, run_matching
 from alerts.transports import transport_for
 from config import Settings
+from crawler.crawl import SourceResult, crawl
 from crawler.importers import read_notices
+from crawler.offline import crawl_recordings
+from crawler.sources import all_sources
 from nlp.classify import ClassifyResult, classify_pending
 from nlp.tagger import load_tagger
 from store.db import session_scope
 from store.notices import SaveResult, ensure_source, save_notices
 from store.runs import recorded_run
+
+
+class UnknownSource(ValueError):
+    """A source slug that is neither built in nor declared in BW_SOURCES."""
+
+
+def crawl_sources(
+    engine: Engine, settings: Settings, only: str | None = None, recordings: bool = False
+) -> list[SourceResult]:
+    """Crawl every source (or ``only`` one) in a Scrapy process of its own;
+    with ``recordings``, the bundled recordings served on 127.0.0.1 instead
+    of the internet, through the same spiders. One result per source."""
+    with recorded_run(engine, "crawl") as counts:
+        if recordings:
+            results = crawl_recordings(settings.database_url, settings)
+        else:
+            specs = [s for s in all_sources(settings) if only in (None, s.slug)]
+            if not specs:
+                raise UnknownSource(f"unknown source {only!r}: see `barrierwatch sources list`")
+            results = crawl(settings.database_url, specs, settings)
+        counts.update({r.slug: r.status for r in results})
+        for outcome in ("new", "revised", "unchanged"):
+            counts[outcome] = sum(getattr(r, outcome) for r in results)
+        failed = [r.slug for r in results if r.status == "failed"]
+        if failed:
+            counts.flag(f"sources failed: {', '.join(failed)}")
+    return results
 
 
 def ingest_file(engine: Engine, path: Path) -> SaveResult:

@@ -15,9 +15,17 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from bench import match, send
+from bench.figures import Figure
 
-Figure = dict[str, Any]
-PARTS: dict[str, Callable[[bool], Iterator[Figure]]] = {
+
+def _crawl(quick: bool) -> Iterator[Figure | dict[str, Any]]:
+    from bench.crawl import run  # needs the bench extra (httpx)
+
+    return run(quick)
+
+
+PARTS: dict[str, Callable[[bool], Iterator[Figure | dict[str, Any]]]] = {
+    "crawl": _crawl,
     "match": match.run,
     "send": send.run,
 }
@@ -45,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     for name in names:
         for figure in PARTS[name](args.quick):
-            print(json.dumps(figure), flush=True)
+            print(json.dumps(figure.to_json() if isinstance(figure, Figure) else figure), flush=True)
+
     return 0
 
 

@@ -18,7 +18,6 @@ from typing import Any
 
 ITIP = "labelled/itip_us_antidumping_train.jsonl"
 USITC = "recorded/usitc-adcvd-orders-in-place.csv"
-FR_DOCUMENT = "recorded/federal-register-api-document-2025-05887.json"
 ITA_ORDERS = "recorded/ita-adcvd-orders-api-2019-11-10.json"
 
 
@@ -87,27 +86,6 @@ def usitc_countervailing(usitc: list[dict[str, str]]) -> Iterator[dict[str, Any]
         }
 
 
-def federal_register(data: Path) -> Iterator[dict[str, Any]]:
-    """One Federal Register API document (2,4-D from China, final CVD determination)."""
-    doc = json.loads((data / FR_DOCUMENT).read_text(encoding="utf-8"))
-    kind = "countervailing" if "Countervailing" in doc["title"] else "antidumping"
-    yield {
-        "id": doc["document_number"],
-        "source": "us_federalregister_adcvd",
-        "doc_type": kind,
-        "country": "US",
-        "subject_countries": ["CN"],
-        "title": doc["title"],
-        "text": doc["abstract"] + "\n" + (doc["dates"] or ""),
-        "url": doc["html_url"],
-        "published": doc["publication_date"],
-        "case_numbers": doc["docket_ids"],
-        "comment_deadline": doc["comments_close_on"],
-        "effective_on": doc["effective_on"],
-        "case_product": doc["toc_doc"],
-    }
-
-
 def ita_orders(data: Path) -> Iterator[dict[str, Any]]:
     """ITA AD/CVD orders (paper products from several countries)."""
     for r in json.loads((data / ITA_ORDERS).read_text(encoding="utf-8"))["results"]:
@@ -131,12 +109,8 @@ def ita_orders(data: Path) -> Iterator[dict[str, Any]]:
 
 def main(data: Path) -> None:
     usitc = _usitc_rows(data)
-    for source in (
-        itip_antidumping(data, usitc),
-        usitc_countervailing(usitc),
-        federal_register(data),
-        ita_orders(data),
-    ):
+    # The Federal Register document is not here: `barrierwatch demo` crawls it from the recordings.
+    for source in (itip_antidumping(data, usitc), usitc_countervailing(usitc), ita_orders(data)):
         for notice in source:
             clean = {k: v for k, v in notice.items() if v not in (None, [], "")}
             sys.stdout.write(json.dumps(clean, ensure_ascii=False) + "\n")

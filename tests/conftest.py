@@ -59,3 +59,6 @@ def engine(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engin
     engine = open_database(database_url)
     yield engine
     engine.dispose()
+
+
+pytest_plugins = ["tests.crawl_support"]  # crawler fixtures: recorded sites on 127.0.0.1

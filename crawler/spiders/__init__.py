@@ -1,0 +1,1 @@
+"""One spider per source, named by slug; ``feed`` reads any RSS/Atom feed."""

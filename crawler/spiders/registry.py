@@ -1,0 +1,23 @@
+"""Spider classes by kind: ``feed`` and one per built-in source slug."""
+
+from __future__ import annotations
+
+from crawler.spiders.base import NoticeSpider
+from crawler.spiders.cn_cacs_trade_remedies import CacsTradeRemediesSpider
+from crawler.spiders.eu_tron_cases import TronCasesSpider
+from crawler.spiders.feed import FeedSpider
+from crawler.spiders.us_cpsc_recalls import CpscRecallsSpider
+from crawler.spiders.us_federalregister_adcvd import FederalRegisterADCVDSpider
+from crawler.spiders.wto_eping import EPingSpider
+
+SPIDERS: dict[str, type[NoticeSpider]] = {
+    spider.name: spider
+    for spider in (
+        FeedSpider,
+        FederalRegisterADCVDSpider,
+        EPingSpider,
+        TronCasesSpider,
+        CacsTradeRemediesSpider,
+        CpscRecallsSpider,
+    )
+}

@@ -1,0 +1,100 @@
+"""Rebuild this folder's Federal Register fixtures from the real recordings in ../shared/data/recorded.
+
+Run once by hand (``python tests/files/us_federalregister_adcvd/convert_federalregister.py``);
+see PROVENANCE.md for what is real and what is shaped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+HERE = Path(__file__).parent
+RECORDED = Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/recorded")
+ISSUE_DOCS = ("2016-08787", "2016-08229", "2016-08650", "2016-08789")
+FIELDS = [
+    "document_number",
+    "title",
+    "type",
+    "abstract",
+    "agencies",
+    "publication_date",
+    "effective_on",
+    "comments_close_on",
+    "docket_ids",
+    "html_url",
+    "raw_text_url",
+]
+SITE = "https://www.federalregister.gov"
+
+
+def flat(element: etree._Element | None) -> str | None:
+    return " ".join(element.xpath("string()").split()) if element is not None else None
+
+
+def url_slug(title: str) -> str:
+    """The readable tail of a document URL, made the way federalregister.gov makes it."""
+    words = re.sub(r"[^a-z0-9]+", " ", title.lower().replace("'", "")).split()
+    return "-".join(words)[:100].rstrip("-")
+
+
+def issue_document(notice: etree._Element, number: str) -> tuple[dict[str, Any], str]:
+    title = flat(notice.find(".//SUBJECT"))
+    summary = flat(notice.find(".//SUM"))
+    agency_names = [flat(e) for e in notice.findall(".//AGENCY") + notice.findall(".//SUBAGY")]
+    dockets = [flat(d).strip("[]") for d in notice.findall(".//DEPDOC")]  # type: ignore[union-attr]
+    day = "2016/04/15"
+    document = {
+        "document_number": number,
+        "title": title,
+        "type": "Notice",
+        "abstract": summary.removeprefix("SUMMARY: ") if summary else None,
+        "agencies": [{"raw_name": name, "name": (name or "").title()} for name in agency_names],
+        "publication_date": "2016-04-15",
+        "effective_on": None,
+        "comments_close_on": None,
+        "docket_ids": dockets,
+        "html_url": f"{SITE}/documents/{day}/{number}/{url_slug(title or '')}",
+        "raw_text_url": f"{SITE}/documents/full_text/text/{day}/{number}.txt",
+    }
+    text = "\n".join(" ".join(p.xpath("string()").split()) for p in notice.iter("P", "HD", "SUBJECT"))
+    return document, text
+
+
+def main() -> None:
+    issue = etree.parse(str(RECORDED / "federal-register-issue-2016-04-15.xml"))
+    page_one = []
+    for notice in issue.iter("NOTICE"):
+        frdoc = notice.findtext(".//FRDOC") or ""
+        number = frdoc.split()[2] if frdoc.count(" ") >= 2 else ""
+        if number in ISSUE_DOCS:
+            document, text = issue_document(notice, number)
+            page_one.append(document)
+            target = HERE / "documents/full_text/text/2016/04/15" / f"{number}.txt"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text + "\n", encoding="utf-8")
+    real = json.loads((RECORDED / "federal-register-api-document-2025-05887.json").read_text())
+    page_two = [{key: real[key] for key in FIELDS}]
+    query = "conditions%5Btype%5D%5B%5D=NOTICE&per_page=4&order=newest"
+    api = HERE / "api/v1"
+    api.mkdir(parents=True, exist_ok=True)
+    pages = {
+        "documents.json": {
+            "count": 5,
+            "total_pages": 2,
+            "next_page_url": f"{SITE}/api/v1/documents.json?page=2&{query}",
+            "results": page_one,
+        },
+        "documents-page-2.json": {"count": 5, "total_pages": 2, "results": page_two},
+    }
+    for name, body in pages.items():
+        (api / name).write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
