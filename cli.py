@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import getpass
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -25,7 +27,7 @@ from alerts.preview import find_enterprise, preview_digest
 from config import PROJECT_ROOT, Settings, get_settings
 from store.db import DatabaseOutdated, make_engine, open_database, upgrade
 from store.errors import InputError
-from store.queries import alerts_for_export, enterprise_overview, notices_with_tags, table_counts
+from store.queries import alerts_for_export, enterprise_overview, notices_with_tags, recent_runs, table_counts
 from store.types import utcnow
 
 app = typer.Typer(no_args_is_help=True, help="BarrierWatch: trade-barrier alerts for exporters.")
@@ -34,6 +36,9 @@ enterprises_app = typer.Typer(no_args_is_help=True, help="Enterprise profiles.")
 alerts_app = typer.Typer(no_args_is_help=True, help="The alert queue.")
 notices_app = typer.Typer(no_args_is_help=True, help="Gathered notices.")
 digests_app = typer.Typer(no_args_is_help=True, help="Digests (the mails enterprises get).")
+runs_app = typer.Typer(no_args_is_help=True, help="Stage runs and their outcomes.")
+app.add_typer(runs_app, name="runs")
+
 app.add_typer(digests_app, name="digests")
 app.add_typer(db_app, name="db")
 app.add_typer(enterprises_app, name="enterprises")
@@ -260,6 +265,114 @@ def notices_list(
             r["external_id"],
             r["title"][:70],
             tags,
+        )
+    Console().print(table)
+
+
+@app.command()
+def weekly(
+    no_crawl: Annotated[
+        bool, typer.Option("--no-crawl", help="Skip crawling: work on what is stored.")
+    ] = False,
+) -> None:
+    """Run the scheduled pipeline once by hand: crawl, classify, match (approve per policy), send."""
+    with database() as (settings, engine), _progress_bars() as progress:
+        report = pipeline.weekly(engine, settings, utcnow(), crawl=not no_crawl, progress=progress)
+    _print_weekly(report)
+    if report.failed_sources or report.held:
+        raise typer.Exit(1)
+
+
+@contextmanager
+def _progress_bars() -> Iterator[pipeline.Progress]:
+    """Rich progress bars, one per stage that reports progress."""
+    with Progress(
+        TextColumn("{task.description:<9}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as bars:
+        tasks: dict[str, TaskID] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bars.add_task(stage, total=total)
+            bars.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def _print_weekly(report: pipeline.WeeklyReport) -> None:
+    table = Table("stage", "result", "seconds", title="weekly run")
+    if "crawl" in report.seconds:
+        sources = (
+            ", ".join(f"{slug}: {n} new" for slug, n in sorted(report.new_by_source.items())) or "no sources"
+        )
+        failed = f"; FAILED: {', '.join(report.failed_sources)}" if report.failed_sources else ""
+        table.add_row("crawl", sources + failed, str(report.seconds["crawl"]))
+    table.add_row(
+        "classify", f"{report.notices_tagged} notices, {report.tags} tags", str(report.seconds["classify"])
+    )
+    severities = ", ".join(f"{n} {s}" for s, n in sorted(report.alerts_by_severity.items())) or "none"
+    held = "; HELD by the circuit breaker" if report.held else ""
+    table.add_row(
+        "match",
+        f"{report.alerts_created} new alerts ({report.auto_approved} approved by policy); "
+        f"matches: {severities}{held}",
+        str(report.seconds["match"]),
+    )
+    if "send" in report.seconds:
+        table.add_row(
+            "send",
+            f"{report.digests} digests; {report.mails_sent} mails sent, {report.mails_failed} failed",
+            str(report.seconds["send"]),
+        )
+    Console(stderr=True).print(table)
+
+
+@app.command()
+def schedule(
+    list_jobs: Annotated[
+        bool, typer.Option("--list", help="Print the jobs and their next run times.")
+    ] = False,
+) -> None:
+    """Run the scheduler (one per deployment: others wait for the lock), or list its jobs."""
+    import scheduler
+
+    settings = load_settings()
+    if list_jobs:
+        table = Table("job", "when (crontab)", "next run", "does")
+        for spec, when in scheduler.next_runs(settings, utcnow()):
+            table.add_row(spec.id, spec.cron, when.strftime("%Y-%m-%d %H:%M %Z"), spec.description)
+        Console().print(table)
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    scheduler.run(settings)
+
+
+@runs_app.command("list")
+def runs_list(
+    format: Annotated[ListFormat, typer.Option(help="table or json")] = ListFormat.table,
+    limit: Annotated[int, typer.Option(help="The latest this many.")] = 30,
+) -> None:
+    """The latest stage runs: start, end, status, counts, error."""
+    with database() as (_settings, engine), Session(engine) as session:
+        rows = recent_runs(session, limit)
+    if format == ListFormat.json:
+        print_json(rows)
+        return
+    table = Table("id", "stage", "started", "seconds", "status", "counts", "error")
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            r["stage"],
+            r["started_at"].isoformat(timespec="seconds"),
+            str(r["seconds"] or ""),
+            r["status"],
+            json.dumps(r["counts"], ensure_ascii=False)[:80],
+            (r["error"] or "")[:60],
         )
     Console().print(table)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -118,6 +119,37 @@ class Settings(BaseSettings):
     cpsc_url: str = Field(
         "https://www.saferproducts.gov", description="CPSC recalls web services host (or a mirror)."
     )
+
+    # Scheduling (scheduler.py): times are crontab lines in BW_TIMEZONE.
+    crawl_cron: str = Field(
+        "0 2 * * *", description="When the scheduler crawls, then classifies and matches."
+    )
+    weekly_digest_cron: str = Field("0 8 * * mon", description="When weekly digests are sent.")
+    daily_digest_cron: str = Field("0 8 * * *", description="When daily digests are sent.")
+    critical_cron: str = Field("*/15 * * * *", description="How often approved critical alerts are sent.")
+    health_cron: str = Field(
+        "30 7 * * *", description="When administrators hear of failing sources and held runs."
+    )
+    misfire_grace_seconds: int = Field(
+        3600, ge=1, description="A job that missed its time still runs this late."
+    )
+    source_failure_threshold: int = Field(3, ge=1, description="Failures in a row before admins are told.")
+    admin_emails: str = Field("", description="Administrators' addresses for health mails, separated by ';'.")
+
+    @field_validator("crawl_cron", "weekly_digest_cron", "daily_digest_cron", "critical_cron", "health_cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(
+                f"{value!r} is not a crontab line (minute hour day month weekday): {exc}"
+            ) from None
+        return value
+
+    @property
+    def admin_addresses(self) -> list[str]:
+        return [a.strip() for a in self.admin_emails.replace(",", ";").split(";") if a.strip()]
 
     @field_validator("timezone")
     @classmethod

@@ -8,8 +8,11 @@ a stage behaves the same whoever starts it. Each takes the moment it runs
 from __future__ import annotations
 
 import asyncio
-from dataclasses import asdict
-from datetime import datetime
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -17,6 +20,7 @@ from sqlalchemy.engine import Engine
 from alerts.deliver import RetryPolicy, SendResult, mail_domain, send_pending
 from alerts.digest import KINDS, DigestResult, build_digests
 from alerts.enterprises import ImportResult, read_enterprises, save_enterprises
+from alerts.health import HealthReport, bureau_day, find_problems, mail_admins, mailed_today
 from alerts.queue import ApprovalPolicy, MatchResult, review, run_matching
 from alerts.transports import transport_for
 from config import Settings
@@ -29,6 +33,8 @@ from nlp.tagger import load_tagger
 from store.db import session_scope
 from store.notices import SaveResult, ensure_source, save_notices
 from store.runs import recorded_run
+
+Progress = Callable[[str, int, int], None]  # stage, done, total
 
 
 class UnknownSource(ValueError):
@@ -77,22 +83,22 @@ def import_enterprises(engine: Engine, settings: Settings, path: Path) -> Import
     return result
 
 
-def classify(engine: Engine) -> tuple[ClassifyResult, str]:
+def classify(engine: Engine, progress: Progress | None = None) -> tuple[ClassifyResult, str]:
     tagger = load_tagger()
     with recorded_run(engine, "classify") as counts, session_scope(engine) as session:
-        result = classify_pending(session, tagger)
+        result = classify_pending(session, tagger, progress=progress)
         counts.update(notices=result.notices, tags=result.tags, tagger=tagger.version)
     return result, tagger.version
 
 
-def match(engine: Engine, settings: Settings, now: datetime) -> MatchResult:
+def match(engine: Engine, settings: Settings, now: datetime, progress: Progress | None = None) -> MatchResult:
     """Match, then approve new alerts per policy unless the circuit breaker holds the run."""
     today = now.astimezone(settings.zone).date()
     policy = ApprovalPolicy(
         settings.auto_approve, settings.auto_approve_min_score, settings.max_new_alerts_per_run
     )
     with recorded_run(engine, "match") as counts, session_scope(engine) as session:
-        result = run_matching(session, today, settings.critical_deadline_days, policy)
+        result = run_matching(session, today, settings.critical_deadline_days, policy, progress)
         counts.update(
             notices=result.notices,
             created=result.created,
@@ -118,7 +124,11 @@ def approve(engine: Engine, alert_ids: list[int] | None, reviewer: str) -> list[
 
 
 def send(
-    engine: Engine, settings: Settings, now: datetime, kinds: tuple[str, ...] = KINDS
+    engine: Engine,
+    settings: Settings,
+    now: datetime,
+    kinds: tuple[str, ...] = KINDS,
+    progress: Progress | None = None,
 ) -> tuple[DigestResult, SendResult]:
     """Gather approved alerts of ``kinds`` into digests, then deliver every due mail."""
     with recorded_run(engine, "send") as counts:
@@ -128,8 +138,88 @@ def send(
         retry = RetryPolicy(retries=settings.send_retries, base_seconds=settings.retry_base_seconds)
         connections = settings.smtp_connections if settings.smtp_host else 1
         sent = asyncio.run(
-            send_pending(engine, settings, lambda: transport_for(settings), now, connections, retry)
+            send_pending(engine, settings, lambda: transport_for(settings), now, connections, retry, progress)
         )
 
         counts.update(digests=asdict(digests), delivery=asdict(sent))
     return digests, sent
+
+
+@dataclass
+class WeeklyReport:
+    """What one run of the pipeline did, stage by stage."""
+
+    new_by_source: dict[str, int] = field(default_factory=dict)
+    failed_sources: list[str] = field(default_factory=list)
+    notices_tagged: int = 0
+    tags: int = 0
+    alerts_by_severity: dict[str, int] = field(default_factory=dict)
+    alerts_created: int = 0
+    auto_approved: int = 0
+    held: bool = False
+    digests: int = 0
+    mails_sent: int = 0
+    mails_failed: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def weekly(
+    engine: Engine,
+    settings: Settings,
+    now: datetime,
+    *,
+    crawl: bool = True,
+    recordings: bool = False,
+    send_kinds: tuple[str, ...] = KINDS,
+    progress: Progress | None = None,
+) -> WeeklyReport:
+    """The scheduled pipeline in one go: crawl, classify, match (approving
+    per policy), send. Each stage is its own recorded run; a failing source
+    does not stop the others, and a stage that raises stops what follows."""
+    report = WeeklyReport()
+    if crawl:
+        with _timed(report, "crawl"):
+            for result in crawl_sources(engine, settings, recordings=recordings):
+                report.new_by_source[result.slug] = result.new
+                if result.status == "failed":
+                    report.failed_sources.append(result.slug)
+    with _timed(report, "classify"):
+        tagged, _version = classify(engine, progress)
+        report.notices_tagged, report.tags = tagged.notices, tagged.tags
+    with _timed(report, "match"):
+        matched = match(engine, settings, now, progress)
+        report.alerts_by_severity = dict(matched.by_severity)
+        report.alerts_created, report.auto_approved, report.held = (
+            matched.created,
+            matched.auto_approved,
+            matched.held,
+        )
+    if send_kinds:
+        with _timed(report, "send"):
+            digests, sent = send(engine, settings, now, send_kinds, progress)
+            report.digests, report.mails_sent, report.mails_failed = digests.digests, sent.sent, sent.failed
+    return report
+
+
+@contextmanager
+def _timed(report: WeeklyReport, stage: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        report.seconds[stage] = round(time.perf_counter() - started, 2)
+
+
+def health_check(engine: Engine, settings: Settings, now: datetime) -> HealthReport:
+    """Mail the administrators about sources failing ``source_failure_threshold``
+    times or more in a row and runs the circuit breaker held in the last day.
+    One mail a day at most: a second check the same day sends nothing."""
+    with recorded_run(engine, "health") as counts, session_scope(engine) as session:
+        report = find_problems(session, settings.source_failure_threshold, now - timedelta(days=1))
+        counts.update(failing_sources=len(report.sources), held_runs=len(report.held_runs))
+        if report.problems and settings.admin_addresses and not mailed_today(session, now, settings.zone):
+            sent = asyncio.run(mail_admins(report, settings, transport_for(settings), now))
+            counts.update(mailed=sent, mailed_on=bureau_day(now, settings.zone) if sent else None)
+
+            report.mailed = sent
+    return report

@@ -108,6 +108,7 @@ async def send_pending(
     now: datetime,
     connections: int = 1,
     retry: RetryPolicy | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> SendResult:
     """Send every due delivery over up to ``connections`` transports at
     once; record each outcome on its row."""
@@ -118,8 +119,13 @@ async def send_pending(
     batches: asyncio.Queue[list[int]] = asyncio.Queue()
     for start in range(0, len(due), BATCH):
         batches.put_nowait(due[start : start + BATCH])
+
+    def done() -> None:
+        if progress:
+            progress("send", result.sent + result.failed + result.retry_later, len(due))
+
     senders = [
-        _Sender(engine, settings, transports(), now, retry, result)
+        _Sender(engine, settings, transports(), now, retry, result, done)
         for _ in range(max(1, min(connections, batches.qsize())))
     ]
     await asyncio.gather(*(sender.drain(batches) for sender in senders))
@@ -138,11 +144,13 @@ class _Sender:
         now: datetime,
         retry: RetryPolicy,
         result: SendResult,
+        done: Callable[[], None],
     ) -> None:
         self.session = Session(engine, expire_on_commit=False)
+
         self.outcomes = _Outcomes(self.session)
         self.settings, self.transport, self.now = settings, transport, now
-        self.retry, self.result = retry, result
+        self.retry, self.result, self.done = retry, result, done
         self.today = now.astimezone(settings.zone).date()
 
     async def drain(self, batches: asyncio.Queue[list[int]]) -> None:
@@ -158,6 +166,7 @@ class _Sender:
                 for delivery_id in claimed:
                     message = compose_from(batch, delivery_id, self.settings, self.now, self.today)
                     await self._deliver(batch.deliveries[delivery_id], message)
+                    self.done()
         finally:
             await self.transport.close()
             self.session.close()

@@ -211,6 +211,7 @@ def source_failure_message(
     templates_dir: Path,
     language: str,
     sources: Sequence[Any],
+    held_runs: Sequence[Any] = (),
     threshold: int,
     sender: str,
     recipient: str,
@@ -219,7 +220,8 @@ def source_failure_message(
 ) -> Message:
     """The notice to an administrator that sources keep failing."""
 
-    context = {"sources": sources, "threshold": threshold}
+    context = {"sources": sources, "held_runs": held_runs, "threshold": threshold}
+
     subject, text, html = render_mail(templates_dir, "source_failure", language, context)
     return build_message(
         subject=subject,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -74,7 +74,11 @@ def _fingerprint(severity: str, score: float, reason: str, evidence: dict[str, A
 
 
 def run_matching(
-    session: Session, today: date, deadline_days: int, policy: ApprovalPolicy | None = None
+    session: Session,
+    today: date,
+    deadline_days: int,
+    policy: ApprovalPolicy | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> MatchResult:
     """Match every tagged notice against every active enterprise and bring
     the queue in line with the result. New alerts are written in batches as
@@ -87,8 +91,12 @@ def run_matching(
     result = MatchResult()
     auto: list[dict[str, int]] = []
     supported: set[tuple[int, int]] = set()
-    for notice in load_notice_facts(session):
+    facts = load_notice_facts(session)
+    for notice in facts:
         result.notices += 1
+        if progress and result.notices % 500 == 0:
+            progress("match", result.notices, len(facts))
+
         for m in match_notice(notice, index, today, deadline_days):
             result.by_severity[m.severity] += 1
             key = (notice.id, m.enterprise_id)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, delete, or_, select
 
 from nlp.language import guess_language
@@ -18,19 +21,22 @@ class ClassifyResult:
     tags: int = 0
 
 
-def classify_pending(session: Session, tagger: Tagger, batch_size: int = 500) -> ClassifyResult:
+def classify_pending(
+    session: Session,
+    tagger: Tagger,
+    batch_size: int = 500,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> ClassifyResult:
     """Tag notices never tagged or tagged by another tagger version.
 
     Earlier machine tags of a re-tagged notice are replaced; an inspector's
     tags are kept. Rerunning with the same tagger does nothing.
     """
     result = ClassifyResult()
+    total = session.exec(select(func.count()).select_from(Notice).where(_untagged(tagger))).one()
     while True:
         notices = session.exec(
-            select(Notice)
-            .where(or_(col(Notice.tagger_version).is_(None), Notice.tagger_version != tagger.version))
-            .order_by(col(Notice.id))
-            .limit(batch_size)
+            select(Notice).where(_untagged(tagger)).order_by(col(Notice.id)).limit(batch_size)
         ).all()
         if not notices:
             return result
@@ -38,6 +44,12 @@ def classify_pending(session: Session, tagger: Tagger, batch_size: int = 500) ->
             result.tags += _tag_one(session, tagger, notice)
         result.notices += len(notices)
         session.commit()
+        if progress:
+            progress("classify", result.notices, total)
+
+
+def _untagged(tagger: Tagger) -> Any:
+    return or_(col(Notice.tagger_version).is_(None), Notice.tagger_version != tagger.version)
 
 
 def _tag_one(session: Session, tagger: Tagger, notice: Notice) -> int:

@@ -8,6 +8,7 @@ not a side effect).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -95,12 +96,31 @@ def ensure_schema(engine: Engine) -> None:
                 f"the database at {engine.url.render_as_string(hide_password=True)} has tables "
                 "but no BarrierWatch schema version; point BW_DATABASE_URL at an empty database"
             )
-        upgrade(engine)
+        try:
+            upgrade(engine)
+        except Exception:
+            # Another process started on the same empty database at the same
+            # moment and is creating the schema: wait for it to finish.
+            if not _wait_for_head(engine):
+                raise
         return
+
     raise DatabaseOutdated(
         f"the database schema is at revision {current}, this BarrierWatch needs "
         f"{head_revision()}: run `barrierwatch db upgrade` (back up the database first)"
     )
+
+
+def _wait_for_head(engine: Engine, seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if current_revision(engine) == head_revision():
+                return True
+        except Exception:  # the other process's half-made tables can be read only later
+            pass
+        time.sleep(0.2)
+    return False
 
 
 def open_database(url: str) -> Engine:

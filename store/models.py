@@ -278,6 +278,14 @@ class Run(SQLModel, table=True):
     error: str | None = Field(default=None, sa_type=Text)
 
 
+class SchedulerLock(SQLModel, table=True):
+    """Which scheduler process runs the jobs (SQLite; PostgreSQL uses an advisory lock)."""
+
+    name: str = Field(primary_key=True, max_length=32)
+    holder: str = Field(max_length=200)
+    heartbeat_at: datetime = _timestamp()
+
+
 class AuditEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _timestamp()

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from store.models import Alert, Delivery, Digest, Enterprise, Notice, Tag
+from store.models import Alert, Delivery, Digest, Enterprise, Notice, Run, Tag
 
 
 def notices_with_tags(session: Session, limit: int | None = None) -> list[dict[str, Any]]:
@@ -91,3 +91,22 @@ def table_counts(session: Session) -> dict[str, int]:
             ("deliveries", Delivery),
         )
     }
+
+
+def recent_runs(session: Session, limit: int = 30) -> list[dict[str, Any]]:
+    """The latest runs, newest first."""
+    runs = session.exec(select(Run).order_by(col(Run.id).desc()).limit(limit)).all()
+    return [
+        {
+            "id": r.id,
+            "stage": r.stage,
+            "started_at": r.started_at,
+            "finished_at": r.finished_at,
+            "seconds": round((r.finished_at - r.started_at).total_seconds(), 2) if r.finished_at else None,
+            "status": r.status,
+            "flagged": r.flagged,
+            "counts": r.counts,
+            "error": r.error,
+        }
+        for r in runs
+    ]
