@@ -368,10 +368,10 @@ def runs_list(
         table.add_row(
             str(r["id"]),
             r["stage"],
-            r["started_at"].isoformat(timespec="seconds"),
-            str(r["seconds"] or ""),
+            r["started_at"].strftime("%m-%d %H:%M"),
+            str(r["seconds"] if r["seconds"] is not None else ""),
             r["status"],
-            json.dumps(r["counts"], ensure_ascii=False)[:80],
+            ", ".join(f"{k}={v}" for k, v in r["counts"].items() if isinstance(v, int | str))[:90],
             (r["error"] or "")[:60],
         )
     Console().print(table)
