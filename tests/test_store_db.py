@@ -51,11 +51,13 @@ def test_naive_timestamps_are_refused(engine):
 
 def test_same_source_and_external_id_cannot_be_stored_twice(engine):
     def notice():
-        return Notice(source="s", external_id="X/1", doc_type="tbt", country="US", title="t", content_hash="h")
+        return Notice(
+            source="s", external_id="X/1", doc_type="tbt", country="US", title="t", content_hash="h"
+        )
 
     with Session(engine) as session:
         session.add(notice())
         session.commit()
         session.add(notice())
-        with pytest.raises(Exception, match="(?i)unique"):
+        with pytest.raises(Exception, match=r"(?i)unique"):
             session.commit()
