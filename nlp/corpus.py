@@ -134,6 +134,50 @@ def _code_field(raw: dict[str, Any], where: str, problems: list[InputProblem]) -
     return tuple(dict.fromkeys(c for c in codes if c))
 
 
+@dataclass(frozen=True)
+class TagRequest:
+    """A line of ``barrierwatch nlp tag`` input: ``{id, title, text}``."""
+
+    id: str
+    title: str
+    text: str
+
+
+def read_tag_requests(path: Path) -> list[TagRequest]:
+    """Every line of a ``{id, title, text}`` JSONL file.
+
+    Raises :class:`InputError` naming each bad line and field.
+    """
+    requests: list[TagRequest] = []
+    problems: list[InputProblem] = []
+    with open(path, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                request = _tag_request(line, f"line {number}", problems)
+                if request is not None:
+                    requests.append(request)
+    if problems:
+        raise InputError(str(path), problems)
+    return requests
+
+
+def _tag_request(line: str, where: str, problems: list[InputProblem]) -> TagRequest | None:
+    try:
+        raw = json.loads(line)
+    except json.JSONDecodeError as exc:
+        problems.append(InputProblem(where, "line", f"not JSON: {exc.msg}"))
+        return None
+    if not isinstance(raw, dict):
+        problems.append(InputProblem(where, "line", "expected a JSON object"))
+        return None
+    found = len(problems)
+    if raw.get("id") in (None, ""):
+        problems.append(InputProblem(where, "id", "missing: expected the notice's id"))
+    title = _text_field(raw, "title", where, problems, required=True)
+    text = _text_field(raw, "text", where, problems, required=False)
+    return TagRequest(str(raw.get("id")), title, text) if len(problems) == found else None
+
+
 def shipped_notices() -> list[LabelledNotice]:
     """The labelled notices shipped in ``nlp/data/labelled`` (see PROVENANCE.md)."""
     return [n for path in SHIPPED_LABELLED for n in read_labelled(path)]

@@ -11,7 +11,7 @@ from spacy.language import Language
 from nlp.corpus import LabelledNotice, mask_codes
 from nlp.fusion import ChapterScore, Thresholds, chapter_scores
 from nlp.metrics import Figures, chapter_figures
-from nlp.pipeline import read_evidence
+from nlp.pipeline import Evidence, read_evidence
 
 
 @dataclass
@@ -29,9 +29,16 @@ class Evaluation:
         }
 
 
-def score_notices(nlp: Language, notices: Sequence[LabelledNotice]) -> list[list[ChapterScore]]:
+def notice_evidence(nlp: Language, notices: Sequence[LabelledNotice]) -> list[Evidence]:
+    """What the pipeline reads in each notice."""
+    return list(read_evidence(nlp, (n.content for n in notices)))
+
+
+def score_notices(
+    nlp: Language, notices: Sequence[LabelledNotice], term_scale: float = 1.0
+) -> list[list[ChapterScore]]:
     """Chapter scores of each notice, best first."""
-    return [chapter_scores(e) for e in read_evidence(nlp, (n.content for n in notices))]
+    return [chapter_scores(e, term_scale) for e in notice_evidence(nlp, notices)]
 
 
 def evaluate(
@@ -40,7 +47,7 @@ def evaluate(
     """Chapter figures for ``notices`` (publisher codes cut from the text when ``mask``)."""
     if mask:
         notices = [n.masked() for n in notices]
-    return evaluate_scores(score_notices(nlp, notices), notices, thresholds)
+    return evaluate_scores(score_notices(nlp, notices, thresholds.term_scale), notices, thresholds)
 
 
 def evaluate_scores(
@@ -58,9 +65,16 @@ def evaluate_scores(
 def _figures(
     scored: Sequence[list[ChapterScore]], notices: Sequence[LabelledNotice], thresholds: Thresholds
 ) -> Figures:
-    predicted = [{s.chapter for s in scores if s.score >= thresholds.of(s.chapter)} for scores in scored]
+    predicted = [_predicted(scores, thresholds) for scores in scored]
     best = [scores[0].chapter if scores else None for scores in scored]
     return chapter_figures(predicted, best, [n.chapters for n in notices])
+
+
+def _predicted(scores: list[ChapterScore], thresholds: Thresholds) -> set[str]:
+    # As nlp.fusion.tagged_chapters: written codes decide when there are any.
+    if any(s.method == "explicit" for s in scores):
+        return {s.chapter for s in scores if s.method == "explicit"}
+    return {s.chapter for s in scores if s.score >= thresholds.of(s.chapter)}
 
 
 def _only(

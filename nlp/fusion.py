@@ -63,8 +63,8 @@ class ChapterScore:
 
 
 def chapter_scores(evidence: Evidence, term_scale: float = 1.0) -> list[ChapterScore]:
-    """Every chapter with any evidence, best first; product-term weights
-    count ``term_scale`` times."""
+    """Every chapter with any evidence, best first (chapters of written codes
+    before the others); product-term weights count ``term_scale`` times."""
     explicit = {code[:2] for code in evidence.codes}
     # Each term found is one more witness for its chapter: "insecticides",
     # "mosquito repellent" and "herbicides" together outweigh one "candles".
@@ -77,7 +77,8 @@ def chapter_scores(evidence: Evidence, term_scale: float = 1.0) -> list[ChapterS
         _score(c, c in explicit, terms.get(c, 0.0), evidence.chapter_probabilities.get(c, 0.0))
         for c in chapters
     ]
-    return sorted(scores, key=lambda s: (-s.score, s.chapter))
+    # Written codes rank first: they are what the notice says it covers.
+    return sorted(scores, key=lambda s: (s.method != "explicit", -s.score, s.chapter))
 
 
 def _score(chapter: str, explicit: bool, term: float, model: float) -> ChapterScore:
@@ -88,8 +89,16 @@ def _score(chapter: str, explicit: bool, term: float, model: float) -> ChapterSc
 
 
 def tagged_chapters(evidence: Evidence, thresholds: Thresholds) -> list[ChapterScore]:
-    """The chapters a notice is tagged with, best first."""
-    return [s for s in chapter_scores(evidence) if s.score >= thresholds.of(s.chapter)]
+    """The chapters a notice is tagged with, best first.
+
+    When the notice writes codes, their chapters are its chapters: a
+    notice that says "HS 8517" is about telephones even if its wording
+    also evokes other goods.
+    """
+    scores = chapter_scores(evidence, thresholds.term_scale)
+    if evidence.codes:
+        return [s for s in scores if s.method == "explicit"]
+    return [s for s in scores if s.score >= thresholds.of(s.chapter)]
 
 
 def fuse(evidence: Evidence, thresholds: Thresholds, publisher_codes: Sequence[str] = ()) -> list[TagResult]:

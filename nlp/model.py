@@ -20,9 +20,8 @@ from spacy.language import Language
 
 from nlp.fusion import Thresholds, fuse, tagged_chapters
 from nlp.pipeline import Evidence, load_pipeline, read_evidence
-from nlp.tagger import TagResult
+from nlp.tagger import DEFAULT_MODEL_DIR, TagResult
 
-DEFAULT_MODEL_DIR = Path(__file__).parent / "model"
 ARTEFACT_FILE = "barrierwatch.json"
 METRICS_FILE = "metrics.json"
 # Bump when the pipeline code changes what a model means.
