@@ -30,7 +30,7 @@ SHIPPED_LABELLED = sorted((DATA_DIR / "labelled").glob("*.jsonl"))
 # "(HS code(s): 3208)", "(HS code: 060290)", "HS Code(s): 20, 3203".
 # Evaluating "masked" removes these, so the model cannot read the answer.
 _PUBLISHER_CODES = re.compile(
-    r"\(?\s*(?:HS|SH|SA)\s*(?:code|código|code)?\s*(?:\(s\))?\s*(?:de\s+la\s+)?(?:SH|SA)?\s*[:：]?\s*"
+    r"\(?\s*\b(?:HS|SH|SA)\s*(?i:c[oó]digo|code)?\s*(?:\(s\))?\s*(?:de\s+la\s+)?(?:SH|SA)?\s*[:：]?\s*"
     r"\d{2,4}(?:[.\s]?\d{2}){0,4}(?:\s*[;,]\s*\d{2,4}(?:[.\s]?\d{2}){0,4})*\s*\)?",
 )
 _BARE_CODE_LIST = re.compile(r"(Products covered:\s*)\d{4}(?:\.\d{2}){1,3}")

@@ -5,8 +5,8 @@ Two sources, both shipped:
 - ``nlp/data/product_terms.csv``: curated synonyms in English, Chinese,
   Spanish and French (``code, language, term``), see PROVENANCE.md;
 - the HS nomenclature itself: product names cut out of heading and
-  subheading descriptions ("Plywood, veneered panels and similar
-  laminated wood" gives "plywood" and "veneered panels"), kept only when
+  subheading descriptions ("Hosiery; panty hose, tights, stockings …"
+  gives "hosiery", "panty hose", "tights", "stockings"), kept only when
   the name belongs to one heading (tagged at heading level) or at least
   to one chapter (tagged at chapter level).
 
