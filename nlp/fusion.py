@@ -19,6 +19,9 @@ from nlp.tagger import TagResult
 
 EXPLICIT_SCORE = 0.95  # as the code tagger: written codes are nearly certain
 DEFAULT_THRESHOLD = 0.5
+# Classifier scores below this are noise (every sigmoid is above zero);
+# leaving them out keeps fusion cheap.
+MIN_MODEL_SCORE = 0.01
 # Chapters with fewer dev notices than this keep the global threshold:
 # a threshold tuned on one or two notices only remembers them.
 MIN_SUPPORT_FOR_OWN_THRESHOLD = 3
@@ -72,7 +75,8 @@ def chapter_scores(evidence: Evidence, term_scale: float = 1.0) -> list[ChapterS
     for code, weight in evidence.terms:
         missing[code[:2]] = missing.get(code[:2], 1.0) * (1.0 - weight * term_scale)
     terms = {chapter: 1.0 - left for chapter, left in missing.items()}
-    chapters = explicit | set(terms) | {c for c, p in evidence.chapter_probabilities.items() if p > 0}
+    model = {c: p for c, p in evidence.chapter_probabilities.items() if p >= MIN_MODEL_SCORE}
+    chapters = explicit | set(terms) | set(model)
     scores = [
         _score(c, c in explicit, terms.get(c, 0.0), evidence.chapter_probabilities.get(c, 0.0))
         for c in chapters
