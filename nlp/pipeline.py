@@ -13,7 +13,7 @@ complete configuration):
 The tokenizer is spaCy's multilingual ("xx") one with each CJK character
 made a token of its own, so Chinese needs no word segmenter (jieba,
 pkuseg) and no download: terms such as 多层木地板 match character by
-character and the bag of words sees character pairs. Tokenizer exceptions
+character, and the bag of words sees characters. Tokenizer exceptions
 (emoticons, abbreviations) are dropped: they decide nothing here and cost
 most of the tokenizer's time on notice texts.
 """
