@@ -32,14 +32,15 @@ from spacy.util import fix_random_seed, load_config, minibatch
 from thinc.api import Adam
 
 from hs.nomenclature import chapter_names, entries
-from nlp.corpus import SHIPPED_LABELLED, LabelledNotice, dev_split, shipped_notices
-from nlp.evaluate import evaluate_scores, notice_evidence, score_notices, states_codes
+from nlp.corpus import DATA_DIR, SHIPPED_LABELLED, LabelledNotice, dev_split, read_labelled, shipped_notices
+from nlp.evaluate import evaluate, evaluate_scores, notice_evidence, score_notices, states_codes
 from nlp.fusion import ChapterScore, Thresholds, chapter_scores, tune_thresholds
 from nlp.model import PIPELINE_VERSION, ModelInfo, save_model
 from nlp.pipeline import CONFIG_PATH, TEXTCAT, Evidence, blank_pipeline
 from nlp.terms import CURATED_TERMS, curated_terms
 
 Log = Callable[[str], None]
+PROBE_FILE = DATA_DIR / "probe" / "probe_multilingual.jsonl"
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ def train_model(
     version = model_version(config_path, notices, spacy_overrides)
     seconds = round(time.perf_counter() - started, 1)
     metrics = {
+        "probe_multilingual": probe_figures(final, thresholds),
         "model_version": version,
         "train_seconds": seconds,
         "data": {
@@ -194,6 +196,13 @@ def train_model(
     save_model(final, model_dir, info, metrics)
     log(f"model {version} saved to {model_dir} in {seconds} s")
     return TrainingResult(version, metrics, seconds)
+
+
+def probe_figures(nlp: Language, thresholds: Thresholds) -> dict[str, Any]:
+    """Figures on the hand-written multilingual probe (see PROVENANCE.md):
+    the same subjects in four languages, an indication, not a measure."""
+    evaluation = evaluate(nlp, thresholds, read_labelled(PROBE_FILE))
+    return {"note": "hand-written probe, not real notices", **evaluation.to_json(worst=5)}
 
 
 def measure_dev(nlp: Language, dev: Sequence[LabelledNotice]) -> tuple[Thresholds, dict[str, Any]]:
