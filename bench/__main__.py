@@ -20,7 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     names = list(PARTS) if args.part == "all" else [args.part]
     for name in names:
-        module = importlib.import_module(PARTS[name])
+        try:
+            module = importlib.import_module(PARTS[name])
+        except ModuleNotFoundError as exc:
+            # A part's optional dependency (scikit-learn for "baseline") is missing.
+            print(f"bench {name}: skipped, {exc} (pip install -e '.[bench]')", file=sys.stderr)
+            continue
         for figure in module.run(args.quick):
             figure.emit()
     return 0
