@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-# The tagging model is built from shipped data (about 2 minutes), not kept in git.
+# The tagging model is built from shipped data (about a minute), not kept in git.
 $(MODEL): nlp/config.cfg nlp/data/product_terms.csv $(wildcard nlp/data/labelled/*.jsonl) | $(STAMP)
 	$(BIN)/barrierwatch nlp train
 
