@@ -16,7 +16,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The tagging model is built from shipped data (about a minute), not kept in git.
-$(MODEL): nlp/config.cfg nlp/data/product_terms.csv $(wildcard nlp/data/labelled/*.jsonl) | $(STAMP)
+MODEL_INPUTS := nlp/config.cfg nlp/data/product_terms.csv $(wildcard nlp/data/labelled/*.jsonl) \
+	nlp/train.py nlp/pipeline.py nlp/fusion.py nlp/terms.py nlp/corpus.py hs/codes.py
+$(MODEL): $(MODEL_INPUTS) | $(STAMP)
 	$(BIN)/barrierwatch nlp train
 
 model: $(MODEL)

@@ -230,7 +230,7 @@ def measure_dev(nlp: Language, dev: Sequence[LabelledNotice]) -> tuple[Threshold
 
 
 # How far product terms are trusted next to the classifier: tried on the dev set.
-TERM_SCALES = (0.4, 0.6, 0.8, 1.0)
+TERM_SCALES = (0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
 
 
 def _tuned(
@@ -253,10 +253,20 @@ def _headline(figures: dict[str, Any]) -> str:
     )
 
 
+# The code that decides what a model is and scores (tuning grids, fusion,
+# term extraction, code reading): a change to it is a new model version.
+_NLP_DIR = Path(__file__).parent
+MODEL_CODE = (
+    *(_NLP_DIR / name for name in ("train.py", "pipeline.py", "fusion.py", "terms.py", "corpus.py")),
+    _NLP_DIR.parent / "hs" / "codes.py",
+)
+
+
 def model_version(config_path: Path, notices: Sequence[LabelledNotice], overrides: dict[str, Any]) -> str:
-    """A short hash of everything the model is built from."""
+    """A short hash of everything the model is built from: configuration,
+    terms, shipped and given labelled notices, overrides and the code."""
     digest = hashlib.sha256(f"pipeline {PIPELINE_VERSION}\n".encode())
-    for path in (config_path, CURATED_TERMS, *SHIPPED_LABELLED):
+    for path in (config_path, CURATED_TERMS, *SHIPPED_LABELLED, *MODEL_CODE):
         digest.update(path.read_bytes())
     for notice in notices:
         digest.update(f"{notice.id}\t{notice.content}\t{','.join(notice.codes)}\n".encode())
