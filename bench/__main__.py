@@ -10,6 +10,7 @@ import sys
 PARTS = {
     "classify": "bench.classify",
     "baseline": "bench.baseline",
+    "crossval": "bench.crossval",
 }
 
 
