@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean
+MODEL := nlp/model/barrierwatch.json
+
+.PHONY: demo test lint typecheck bench model clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("BarrierWatch needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -13,7 +15,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-demo: $(STAMP)
+# The tagging model is built from shipped data (about a minute), not kept in git.
+MODEL_INPUTS := nlp/config.cfg nlp/data/product_terms.csv $(wildcard nlp/data/labelled/*.jsonl) \
+	nlp/train.py nlp/pipeline.py nlp/fusion.py nlp/terms.py nlp/corpus.py hs/codes.py
+$(MODEL): $(MODEL_INPUTS) | $(STAMP)
+	$(BIN)/barrierwatch nlp train --model nlp/model
+
+model: $(MODEL)
+
+demo: $(STAMP) $(MODEL)
 	$(BIN)/barrierwatch demo
 
 lint: $(STAMP)
@@ -26,7 +36,7 @@ typecheck: $(STAMP)
 test: lint typecheck
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP) $(MODEL)
 	$(BIN)/python -m bench all
 
 clean:

@@ -163,8 +163,8 @@ def enterprises_export(
 @app.command()
 def classify() -> None:
     """Tag notices that the current tagger has not tagged yet."""
-    with database() as (_settings, engine):
-        result, version = pipeline.classify(engine)
+    with database() as (settings, engine):
+        result, version = pipeline.classify(engine, settings)
         say(f"tagged {result.notices} notices with {result.tags} tags ({version})")
 
 
@@ -400,7 +400,7 @@ def demo() -> None:
             say(f"ingest {name}: {saved.new} new, {saved.revised} revised, {saved.unchanged} unchanged")
         imported = pipeline.import_enterprises(engine, settings, DEMO_DIR / "enterprises.csv")
         say(f"enterprises: {imported.created} created, {imported.updated} updated")
-        tagged, version = pipeline.classify(engine)
+        tagged, version = pipeline.classify(engine, settings)
         say(f"classify: {tagged.notices} notices tagged ({version})")
         matched = pipeline.match(engine, settings, now)
         say(f"match: {matched.created} new alerts, {matched.unchanged} unchanged")
@@ -558,6 +558,106 @@ def sources_list(
                 health = "ok" if row["last_success_at"] else "not crawled"
             error = (row["last_error"] or "").splitlines()[0] if row["last_error"] else ""
             sys.stdout.write(f"{row['slug']:<28} {row['kind']:<26} {health:<12} {error}\n")
+
+
+# --- nlp: the product-tagging model (train, tag, evaluate) -------------------
+
+nlp_app = typer.Typer(no_args_is_help=True, help="The product-tagging model: train, tag, evaluate.")
+app.add_typer(nlp_app, name="nlp")
+ModelDirOption = Annotated[
+    Path | None, typer.Option("--model", help="Model directory [default: BW_MODEL_DIR].", file_okay=False)
+]
+
+
+def _model_dir(given: Path | None) -> Path:
+    return given or load_settings().model_dir
+
+
+def _ready_tagger(given: Path | None) -> Any:
+    """The pipeline tagger in the model directory, trained first if there is none."""
+    # nlp.model and nlp.train load spaCy: imported only by the commands that need it.
+    from nlp.model import PipelineTagger, has_model
+    from nlp.train import train_model
+
+    model_dir = _model_dir(given)
+    if not has_model(model_dir):
+        say(f"no model in {model_dir}: training one from the shipped data first")
+        train_model(model_dir, log=say)
+    return PipelineTagger.load(model_dir)
+
+
+@nlp_app.command("train")
+def nlp_train(
+    model_dir: ModelDirOption = None,
+    corrections: Annotated[
+        bool, typer.Option("--corrections", help="Also learn from inspector corrections in the database.")
+    ] = False,
+) -> None:
+    """Rebuild the tagging model from the shipped data (and corrections); writes metrics.json."""
+    from nlp.train import train_model
+
+    learnt = []
+    if corrections:
+        from nlp.corrections import inspector_corrections
+
+        with database() as (_settings, engine), Session(engine) as session:
+            learnt = inspector_corrections(session)
+        say(f"{len(learnt)} notices corrected by inspectors")
+    result = train_model(_model_dir(model_dir), corrections=learnt, log=say)
+    dev = result.metrics["dev"]["masked"]
+    say(f"model {result.version}: dev top-1 {dev['top1']:.3f}, micro-F1 {dev['micro_f1']:.3f}, codes masked")
+
+
+@nlp_app.command("tag")
+def nlp_tag(
+    in_file: Annotated[
+        Path, typer.Argument(help="JSONL lines {id, title, text}", exists=True, dir_okay=False)
+    ],
+    out_file: Annotated[Path, typer.Argument(help="JSONL lines {id, chapters, codes}", dir_okay=False)],
+    model_dir: ModelDirOption = None,
+) -> None:
+    """Tag notices from a file: chapters with score and method, and the codes each text writes."""
+    from nlp.corpus import read_tag_requests
+
+    try:
+        requests = read_tag_requests(in_file)
+    except InputError as exc:
+        fail(str(exc))
+    tagger = _ready_tagger(model_dir)
+    texts = (f"{r.title}\n{r.text}" for r in requests)
+    with open(out_file, "w", encoding="utf-8") as out:
+        for request, evidence in zip(requests, tagger.evidence(texts), strict=True):
+            line = {"id": request.id, "chapters": tagger.chapters(evidence), "codes": evidence.codes}
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    say(f"{len(requests)} notices tagged into {out_file} ({tagger.version})")
+
+
+@nlp_app.command("evaluate")
+def nlp_evaluate(
+    labelled_file: Annotated[
+        Path, typer.Argument(help="JSONL lines {title, text, hs_codes}", exists=True, dir_okay=False)
+    ],
+    mask_codes: Annotated[
+        bool, typer.Option("--mask-codes", help="Cut the publisher's codes out of the texts first.")
+    ] = False,
+    model_dir: ModelDirOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Chapter-level P/R/F1 per label, micro and macro, top-1 accuracy and the worst labels."""
+    from nlp.corpus import read_labelled
+    from nlp.evaluate import evaluate, format_report
+
+    try:
+        notices = read_labelled(labelled_file)
+    except InputError as exc:
+        fail(str(exc))
+    tagger = _ready_tagger(model_dir)
+    evaluation = evaluate(tagger.nlp, tagger.info.thresholds, notices, mask=mask_codes)
+    if as_json:
+        print_json({"model": tagger.version, "masked": mask_codes, **evaluation.to_json()})
+    else:
+        sys.stdout.write(f"model {tagger.version}, codes {'masked' if mask_codes else 'as written'}\n")
+        sys.stdout.write(format_report(evaluation) + "\n")
 
 
 def main() -> None:

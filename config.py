@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     )
     sources: Path = Field(Path("sources.toml"), description="File declaring extra sources.")
     home_country: str = Field("CN", description="Default home country of enterprises (ISO code).")
+    model_dir: Path = Field(
+        PROJECT_ROOT / "nlp" / "model",
+        description="The trained tagging model (`barrierwatch nlp train`); without one, codes only.",
+    )
     templates_dir: Path = Field(
         PROJECT_ROOT / "templates", description="Folder of the Jinja2 mail and web templates."
     )

@@ -83,8 +83,11 @@ def import_enterprises(engine: Engine, settings: Settings, path: Path) -> Import
     return result
 
 
-def classify(engine: Engine, progress: Progress | None = None) -> tuple[ClassifyResult, str]:
-    tagger = load_tagger()
+def classify(
+    engine: Engine, settings: Settings, progress: Progress | None = None
+) -> tuple[ClassifyResult, str]:
+    """Tag what the current tagger has not tagged (the model in ``BW_MODEL_DIR``)."""
+    tagger = load_tagger(settings.model_dir)
     with recorded_run(engine, "classify") as counts, session_scope(engine) as session:
         result = classify_pending(session, tagger, progress=progress)
         counts.update(notices=result.notices, tags=result.tags, tagger=tagger.version)
@@ -184,7 +187,7 @@ def weekly(
                 if result.status == "failed":
                     report.failed_sources.append(result.slug)
     with _timed(report, "classify"):
-        tagged, _version = classify(engine, progress)
+        tagged, _version = classify(engine, settings, progress)
         report.notices_tagged, report.tags = tagged.notices, tagged.tags
     with _timed(report, "match"):
         matched = match(engine, settings, now, progress)

@@ -2,33 +2,36 @@
 
 Each figure is ``{name, value, unit, baseline, ratio}``; the baseline is
 measured in the same run, on the same machine, so the ratio means
-something on a noisy machine where absolute times drift.
+something on a noisy machine where absolute times drift. A part whose
+optional dependency is missing (``pip install -e '.[bench]'``) is skipped
+with a line on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import os
 import platform
 import sys
-from collections.abc import Callable, Iterator
 from typing import Any
 
-from bench import match, send
 from bench.figures import Figure
 
-
-def _crawl(quick: bool) -> Iterator[Figure | dict[str, Any]]:
-    from bench.crawl import run  # needs the bench extra (httpx)
-
-    return run(quick)
-
-
-PARTS: dict[str, Callable[[bool], Iterator[Figure | dict[str, Any]]]] = {
-    "crawl": _crawl,
-    "match": match.run,
-    "send": send.run,
+# name -> module with run(quick) yielding Figure objects or figure dicts
+PARTS = {
+    "classify": "bench.classify",
+    "baseline": "bench.baseline",
+    "crossval": "bench.crossval",
+    "crawl": "bench.crawl",
+    "match": "bench.match",
+    "send": "bench.send",
 }
+
+
+def _line(figure: Figure | dict[str, Any]) -> str:
+    return json.dumps(figure.to_json() if isinstance(figure, Figure) else figure)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,21 +43,16 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in names if n not in PARTS]
     if unknown:
         parser.error(f"unknown part(s) {', '.join(unknown)}: expected all or {', '.join(PARTS)}")
-    print(
-        json.dumps(
-            {
-                "machine": platform.platform(),
-                "python": platform.python_version(),
-                "cpus": __import__("os").cpu_count(),
-                "quick": args.quick,
-            }
-        ),
-        flush=True,
-    )
+    machine = {"machine": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()}
+    print(json.dumps({**machine, "quick": args.quick}), flush=True)
     for name in names:
-        for figure in PARTS[name](args.quick):
-            print(json.dumps(figure.to_json() if isinstance(figure, Figure) else figure), flush=True)
-
+        try:
+            module = importlib.import_module(PARTS[name])
+        except ModuleNotFoundError as exc:
+            print(f"bench {name}: skipped, {exc} (pip install -e '.[bench]')", file=sys.stderr)
+            continue
+        for figure in module.run(args.quick):
+            print(_line(figure), flush=True)
     return 0
 
 

@@ -8,6 +8,10 @@ normalised to at most six digits: the part all markets agree on.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import cache
+
+from hs.nomenclature import entries
 
 HS_LEVELS = (2, 4, 6)
 _SEPARATORS = re.compile(r"[\s.\-]")
@@ -61,37 +65,186 @@ def display(code: str) -> str:
     return f"{code[:4]}.{code[4:]}" if len(code) > 4 else code
 
 
-# Codes named by a keyword ("HS 4418.75", "HTSUS 4412.31.0520", "heading 6115",
-# "Chapter 44", "税号4418") and lists after it ("HS code(s): 3208, 3209").
-_CODE = r"\d{2,4}(?:\.\d{2}(?:\.\d{2,4})?)?|\d{6,10}"
-_KEYWORDS = (
-    r"HS\s*codes?(?:\(s\))?|HTSUS|HTS|HS|harmonized\s+tariff\s+schedule(?:\s+of\s+the\s+united\s+states)?"
-    r"|subheadings?|headings?|chapters?|tariff\s+(?:items?|lines?|codes?)|CN\s+codes?|税号|税则号列?|商品编码|编码|章"
+# --- Codes written in running text -------------------------------------------
+#
+# Notices write codes in many ways: "HS 4418.75", "HTSUS 4412.31.0520",
+# "heading 6115", "subheadings 4418.73 through 4418.79", "Chapter 44",
+# "partida 44.18", "sous-position 4418.75", "税号4418", "第44章", and lists
+# after one keyword ("HS code(s): 0102; 0103; 010613"). A bare number is not
+# taken (it may be a year or a quantity), except the dotted tariff form
+# 4418.75.40, which nothing else looks like.
+
+# Longest forms first: 4418.75.4000, 44.18, then plain digit groups.
+_CODE = r"(?:\d{4}\.\d{2}(?:\.\d{2,4}){0,2}|\d{2}\.\d{2}(?:\.\d{2}){0,3}|\d{2,10})(?![\d])"
+_CHAPTER_CODE = r"\d{1,2}(?![\d.])"
+# Short upper-case acronyms only in capitals ("SA" and "SH" are the Spanish
+# and French names of the HS); longer words in any case.
+_CODE_KEYWORDS = (
+    r"(?-i:HTSUS|HTS|HS|H\.S\.|CN|TARIC|SH|SA|NCM)"
+    r"|harmoni[sz]ed\s+(?:tariff\s+schedule(?:\s+of\s+the\s+united\s+states)?|system)"
+    r"|tariff\s+(?:items?|lines?|codes?|numbers?|headings?|subheadings?)|commodity\s+codes?"
+    r"|sub-?headings?|headings?"
+    r"|sub-?partidas?|partidas?(?:\s+arancelarias?)?|fracci(?:ón|on|ones)\s+arancelarias?"
+    r"|c[óo]digos?\s+(?:del\s+)?(?-i:SA)|sous-positions?|positions?(?:\s+tarifaires?)?"
+    r"|lignes?\s+tarifaires?|codes?\s+(?-i:SH)"
+    r"|税号|税则号列?|商品编码|海关编码|编码|品目|子目"
 )
-_KEYWORD_LIST = re.compile(
-    rf"(?:{_KEYWORDS})\s*(?:numbers?|nos?\.?|:|：)?\s*((?:{_CODE})(?:\s*(?:,|;|、|，|and|or|和|及)\s*(?:{_CODE}))*)",
+_CHAPTER_KEYWORDS = r"chapters?|cap[íi]tulos?|chapitres?"
+# The leading lookahead lists the keywords' first letters: most positions
+# of a text fail on it at once, which makes the scan twice as fast.
+_KEYWORD = re.compile(
+    rf"(?=[hctsnpfl税商海编品子])(?<![\w])(?:(?P<chapter>{_CHAPTER_KEYWORDS})|(?P<code>{_CODE_KEYWORDS}))(?![^\W\d_])",
     re.IGNORECASE,
 )
-# Dotted tariff numbers are distinctive enough to stand alone: 4418.75.4000.
-_DOTTED = re.compile(r"(?<![\d.])(\d{4}\.\d{2}(?:\.\d{2,4}){0,2})(?![\d])")
+# Words between a keyword and its first code: "HS code(s): ", "heading no. ".
+_FILLER = re.compile(
+    r"(?:\s*(?:\(s\)|codes?|c[óo]digos?|nos?\.|numbers?|n[°º]|núm\.|:|：|#|编码|号))*\s*", re.IGNORECASE
+)
+_LIST_SEPARATOR = re.compile(
+    r"\s*(?:,|;|、|，|；|&|/|\b(?:and|or|y|o|e|et|ou)\b|和|及|与|或|以及)\s*", re.IGNORECASE
+)
+_RANGE_SEPARATOR = re.compile(
+    r"\s*(?:-|–|—|~|～|\b(?:through|thru|to|until|a|al|hasta|à|au)\b|至|到)\s*", re.IGNORECASE
+)
+_DOTTED = re.compile(r"(?=\d{4}\.\d)(?<![\d.])(\d{4}\.\d{2}(?:\.\d{2,4}){0,2})(?![\d])")
 _CHAPTER_CN = re.compile(r"第\s*(\d{1,2})\s*章")
+# Parentheses that list what a description leaves out: "(excl. motor
+# vehicles of heading 8702)". Codes there are not what the notice covers.
+_EXCLUSION = re.compile(r"\(\s*(?:excl|except|excluding|other than|excepto|à l'exclusion)", re.IGNORECASE)
+# HS descriptions point at other headings ("solutions of products of headings
+# 3901 to 3913", "n.e.c. in heading no. 4418"): a cross-reference, not scope.
+_CROSS_REFERENCE = re.compile(r"(?:products\s+of|n\.e\.c\.?\s+in|other\s+than)\s+$", re.IGNORECASE)
+# A range wider than this is tagged by what its ends share (3901 to 3913 -> 39).
+MAX_RANGE_CODES = 12
+
+
+@dataclass(frozen=True)
+class CodeMention:
+    """A code written in a text: the normalised codes it stands for and where."""
+
+    codes: tuple[str, ...]  # one code, or the codes of a range
+    start: int
+    end: int
 
 
 def find_codes(text: str) -> list[str]:
-    """Explicit HS codes written in ``text``, normalised, in order of appearance.
+    """Explicit HS codes written in ``text``, normalised, in order of appearance,
+    each once. Ranges give each code of the range in the nomenclature (or
+    the prefix their ends share when that is more than :data:`MAX_RANGE_CODES`).
 
-    Only codes introduced by a keyword (HS, HTSUS, heading, chapter, 税号 …)
-    or written in dotted tariff form count: a bare number may be a year.
+    Only codes introduced by a keyword (HS, HTSUS, heading, chapter,
+    partida, position, 税号 …) or in dotted tariff form count: a bare number
+    may be a year. Codes inside "(excl. …)" are left out.
     """
-    found: list[tuple[int, str]] = []
-    for match in _KEYWORD_LIST.finditer(text):
-        for part in re.finditer(_CODE, match.group(1)):
-            found.append((match.start(1) + part.start(), part.group(0)))
-    found.extend((m.start(1), m.group(1)) for m in _DOTTED.finditer(text))
-    found.extend((m.start(1), m.group(1).zfill(2)) for m in _CHAPTER_CN.finditer(text))
     codes: list[str] = []
-    for _, raw in sorted(found):
-        code = try_normalise(raw)
-        if code is not None and code not in codes:
-            codes.append(code)
+    for mention in find_code_mentions(text):
+        codes.extend(c for c in mention.codes if c not in codes)
     return codes
+
+
+def find_code_mentions(text: str) -> list[CodeMention]:
+    """Every code mention in ``text``, ordered by position, overlaps removed."""
+    mentions = [*_keyword_mentions(text), *_dotted_mentions(text), *_chinese_chapter_mentions(text)]
+    kept: list[CodeMention] = []
+    for mention in sorted(mentions, key=lambda m: (m.start, -m.end)):
+        if kept and mention.start < kept[-1].end:
+            continue  # the same digits, already read as part of a keyword's list
+        if not _in_exclusion(text, mention.start):
+            kept.append(mention)
+    return kept
+
+
+def _keyword_mentions(text: str) -> list[CodeMention]:
+    mentions: list[CodeMention] = []
+    for keyword in _KEYWORD.finditer(text):
+        if _CROSS_REFERENCE.search(text, max(0, keyword.start() - 30), keyword.start()):
+            continue
+        pattern = _CHAPTER_CODE if keyword.group("chapter") else _CODE
+        filler = _FILLER.match(text, keyword.end())
+        mentions.extend(_code_list(text, filler.end() if filler else keyword.end(), pattern))
+    return mentions
+
+
+def _code_list(text: str, pos: int, pattern: str) -> list[CodeMention]:
+    """Codes at ``pos`` and after it, joined by list and range separators."""
+    code_at = re.compile(pattern)
+    mentions: list[CodeMention] = []
+    while (first := code_at.match(text, pos)) is not None:
+        end, codes = first.end(), _codes_of(first.group(0))
+        between = _RANGE_SEPARATOR.match(text, end)
+        last = code_at.match(text, between.end()) if between else None
+        if last is not None:
+            end, codes = last.end(), expand_range(first.group(0), last.group(0))
+        if codes:
+            mentions.append(CodeMention(codes, first.start(), end))
+        separator = _LIST_SEPARATOR.match(text, end)
+        if separator is None:
+            break
+        pos = separator.end()
+    return mentions
+
+
+def _codes_of(raw: str) -> tuple[str, ...]:
+    code = try_normalise(raw.zfill(2))
+    return (code,) if code and is_known(code) else ()
+
+
+def is_known(code: str) -> bool:
+    """True when the heading of ``code`` is in the nomenclature (a chapter
+    counts by itself). Subheadings are not checked one by one, so codes of
+    an older HS edition still count; unknown headings such as "HS 2022"
+    (a year, not heading 20.22) do not."""
+    return code[:4] in entries() if len(code) >= 4 else code in entries()
+
+
+def _dotted_mentions(text: str) -> list[CodeMention]:
+    return [
+        CodeMention(c, m.start(1), m.end(1)) for m in _DOTTED.finditer(text) if (c := _codes_of(m.group(1)))
+    ]
+
+
+def _chinese_chapter_mentions(text: str) -> list[CodeMention]:
+    return [
+        CodeMention(c, m.start(), m.end()) for m in _CHAPTER_CN.finditer(text) if (c := _codes_of(m.group(1)))
+    ]
+
+
+def _in_exclusion(text: str, pos: int) -> bool:
+    """True when ``pos`` lies inside a parenthesis opened by "excl." or alike."""
+    opening = text.rfind("(", 0, pos)
+    if opening < 0 or text.find(")", opening, pos) >= 0:
+        return False
+    return _EXCLUSION.match(text, opening) is not None
+
+
+def expand_range(first: str, last: str) -> tuple[str, ...]:
+    """The codes from ``first`` to ``last`` (both included) that the
+    nomenclature holds, at the level of the ends.
+
+    When there are more than :data:`MAX_RANGE_CODES`, the prefix both ends
+    share at an HS level stands for them (3901-3913 -> 39), if there is one.
+    Ends of different levels, or a range the nomenclature knows nothing
+    about, give just the two ends. Invalid ends give what is valid of them.
+    """
+    low, high = try_normalise(first.zfill(2)), try_normalise(last.zfill(2))
+    if low is None or high is None:
+        return tuple(c for c in (low, high) if c)
+    if len(low) != len(high) or low > high:
+        return (low, high) if low != high else (low,)
+    inside = tuple(c for c in _codes_at_level(len(low)) if low <= c <= high)
+    if len(inside) <= MAX_RANGE_CODES:
+        return inside or ((low, high) if low != high else (low,))
+    shared = _shared_prefix(low, high)
+    return (shared,) if shared else inside
+
+
+def _shared_prefix(a: str, b: str) -> str | None:
+    for level in reversed(HS_LEVELS):
+        if len(a) >= level and a[:level] == b[:level]:
+            return a[:level]
+    return None
+
+
+@cache
+def _codes_at_level(level: int) -> tuple[str, ...]:
+    return tuple(sorted(c for c in entries() if len(c) == level and try_normalise(c) == c))

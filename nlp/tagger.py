@@ -6,11 +6,16 @@ tagger re-tags what an older one tagged (see :mod:`nlp.classify`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from hs.codes import find_codes
+
+logger = logging.getLogger(__name__)
+DEFAULT_MODEL_DIR = Path(__file__).parent / "model"
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,16 @@ class CodeTagger:
         return list(tags.values())
 
 
-def load_tagger() -> Tagger:
-    """The tagger the product runs with."""
-    return CodeTagger()
+def load_tagger(model_dir: Path | None = None) -> Tagger:
+    """The tagger the product runs with: the spaCy pipeline
+    (:class:`nlp.model.PipelineTagger`) when a trained model is in
+    ``model_dir`` (default ``nlp/model``), else :class:`CodeTagger`, with a
+    log line saying so."""
+    # Imported here: spaCy takes a second to import and CodeTagger needs none of it.
+    from nlp.model import ModelMissing, PipelineTagger
+
+    try:
+        return PipelineTagger.load(model_dir or DEFAULT_MODEL_DIR)
+    except ModelMissing as exc:
+        logger.warning("%s; tagging with written and publisher codes only (%s)", exc, CodeTagger.version)
+        return CodeTagger()

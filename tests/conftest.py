@@ -25,6 +25,9 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BW_DATABASE_URL", f"sqlite:///{tmp_path / 'bw.db'}")
     monkeypatch.setenv("BW_OUTBOX", str(tmp_path / "outbox"))
+    # Tests tag with written and publisher codes unless they train a model themselves,
+    # whether or not the work tree holds a trained model.
+    monkeypatch.setenv("BW_MODEL_DIR", str(tmp_path / "no-model"))
 
 
 def _postgres_schema_url() -> Iterator[str]:

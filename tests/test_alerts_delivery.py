@@ -78,7 +78,7 @@ def test_a_new_approval_after_the_digest_went_out_waits_for_next_week(engine):
     )
     with session_scope(engine) as session:
         save_notices(session, [late_rule])
-    pipeline.classify(engine)
+    pipeline.classify(engine, settings)
     pipeline.match(engine, settings, NOW)
     assert len(pipeline.approve(engine, None, "inspector-li")) == 1
     digests, sent = pipeline.send(engine, settings, NOW)

@@ -1,0 +1,100 @@
+"""The explicit-code extractor reads codes in the forms notices write them."""
+
+from __future__ import annotations
+
+import pytest
+
+from hs.codes import MAX_RANGE_CODES, expand_range, find_code_mentions, find_codes
+from hs.nomenclature import entries
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Products covered: HS 4418.75", ["441875"]),
+        ("HTSUS 4412.31.0520", ["441231"]),
+        ("classified under heading 6115", ["6115"]),
+        ("heading no. 6115 and subheading 6115.95", ["6115", "611595"]),
+        ("Chapter 44", ["44"]),
+        ("chapter 7 covers vegetables", ["07"]),
+        ("HS code(s): 0102; 0103; 010613; 0201", ["0102", "0103", "010613", "0201"]),
+        ("HS 4418, 4419 and 4420", ["4418", "4419", "4420"]),
+        ("HS441875", ["441875"]),
+        ("Products covered: 8543.70.90.00", ["854370"]),
+        ("tariff lines 7304.29.10.10 and 7304.29.20.20", ["730429"]),
+        ("CN code 6115 95 00", ["6115"]),
+    ],
+)
+def test_english_forms(text: str, codes: list[str]) -> None:
+    assert find_codes(text) == codes
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("partida 44.18 y subpartida 4418.75", ["4418", "441875"]),
+        ("capítulos 44 y 94", ["44", "94"]),
+        ("código SA 6115", ["6115"]),
+        ("fracción arancelaria 6115.95.01", ["611595"]),
+        ("chapitre 61, position 61.15, sous-position 6115.95", ["61", "6115", "611595"]),
+        ("Produits visés: SH 6115", ["6115"]),
+        ("税号4418", ["4418"]),
+        ("商品编码：4418750090", ["441875"]),
+        ("第44章和第94章的产品", ["44", "94"]),
+        ("HS编码 6115.95、6115.96", ["611595", "611596"]),
+    ],
+)
+def test_spanish_french_and_chinese_forms(text: str, codes: list[str]) -> None:
+    assert find_codes(text) == codes
+
+
+def test_subheading_range_gives_each_subheading_in_the_nomenclature() -> None:
+    codes = find_codes("subheadings 4418.73 through 4418.79")
+    expected = sorted(c for c in entries() if len(c) == 6 and "441873" <= c <= "441879")
+    assert codes == expected
+    assert "441875" in codes and len(codes) >= 2
+
+
+@pytest.mark.parametrize("separator", ["-", "–", " to ", " a ", " à ", "至"])
+def test_range_separators(separator: str) -> None:
+    assert find_codes(f"HS 6115.95{separator}6115.99") == list(expand_range("6115.95", "6115.99"))
+
+
+def test_wide_range_collapses_to_the_shared_prefix() -> None:
+    inside = [c for c in entries() if len(c) == 4 and "3901" <= c <= "3913"]
+    assert len(inside) > MAX_RANGE_CODES
+    assert find_codes("headings 3901 to 3913") == ["39"]
+
+
+def test_chapter_range_lists_each_chapter() -> None:
+    assert find_codes("Chapters 50-52") == ["50", "51", "52"]
+
+
+def test_years_and_quantities_are_not_codes() -> None:
+    assert find_codes("In 2025 the HS 2022 edition entered into force; 4418 units were sold.") == []
+
+
+def test_codes_in_exclusions_and_cross_references_are_left_out() -> None:
+    text = (
+        "Motor cars (excl. motor vehicles of heading 8702) (HS code(s): 8703); "
+        "solutions of products of headings 3901 to 3913 (HS code(s): 3208)"
+    )
+    assert find_codes(text) == ["8703", "3208"]
+
+
+def test_ics_codes_are_not_hs_codes() -> None:
+    assert find_codes("HS Code(s): 20, 3203; ICS Code(s): 67; (ICS code(s): 43.040.40)") == ["20", "3203"]
+
+
+def test_national_chapters_are_refused() -> None:
+    assert find_codes("HTSUS 9903.88.15 and chapter 99") == []
+
+
+def test_mentions_point_at_the_written_code() -> None:
+    text = "Socks (HS 6115.95) and flooring (HS 4418.75)"
+    spans = [text[m.start : m.end] for m in find_code_mentions(text)]
+    assert spans == ["6115.95", "4418.75"]
+
+
+def test_each_code_is_given_once_in_order_of_appearance() -> None:
+    assert find_codes("HS 4418.75 … heading 6115 … HS 4418.75.40") == ["441875", "6115"]
