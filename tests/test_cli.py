@@ -22,6 +22,8 @@ def run(*args):
 
 def barrierwatch(*args, cwd):
     env = {k: v for k, v in os.environ.items() if not k.startswith("BW_")}
+    env["BW_MODEL_DIR"] = str(cwd / "no-model")  # codes only, whether or not a model was built here
+
     return subprocess.run(
         [sys.executable, "-m", "cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
     )
