@@ -45,15 +45,20 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown part(s) {', '.join(unknown)}: expected all or {', '.join(PARTS)}")
     machine = {"machine": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()}
     print(json.dumps({**machine, "quick": args.quick}), flush=True)
+    failed = []
     for name in names:
         try:
             module = importlib.import_module(PARTS[name])
         except ModuleNotFoundError as exc:
             print(f"bench {name}: skipped, {exc} (pip install -e '.[bench]')", file=sys.stderr)
             continue
-        for figure in module.run(args.quick):
-            print(_line(figure), flush=True)
-    return 0
+        try:
+            for figure in module.run(args.quick):
+                print(_line(figure), flush=True)
+        except Exception as exc:  # one part's failure (no model built, say) must not hide the others
+            print(f"bench {name}: failed, {type(exc).__name__}: {exc}", file=sys.stderr)
+            failed.append(name)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
