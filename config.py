@@ -61,6 +61,9 @@ class Settings(BaseSettings):
         1.0, gt=0, description="First retry delay; doubled at each retry, jittered by ±50%."
     )
 
+    stale_claim_seconds: int = Field(
+        600, ge=1, description="A delivery claimed longer ago by a sender that died is taken over."
+    )
     mail_from: str = Field(
         "BarrierWatch <alerts@barrierwatch.localhost>", description="From header of every mail."
     )

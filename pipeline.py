@@ -138,7 +138,11 @@ def send(
         with session_scope(engine) as session:
             digests = build_digests(session, now, settings.zone, mail_domain(settings.mail_from), kinds)
 
-        retry = RetryPolicy(retries=settings.send_retries, base_seconds=settings.retry_base_seconds)
+        retry = RetryPolicy(
+            retries=settings.send_retries,
+            base_seconds=settings.retry_base_seconds,
+            stale_claim=timedelta(seconds=settings.stale_claim_seconds),
+        )
         connections = settings.smtp_connections if settings.smtp_host else 1
         sent = asyncio.run(
             send_pending(engine, settings, lambda: transport_for(settings), now, connections, retry, progress)

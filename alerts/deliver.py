@@ -46,27 +46,29 @@ class SendResult:
     retry_later: int = 0
 
 
-def _due(now: datetime) -> Any:
+def _due(now: datetime, stale: timedelta = STALE_CLAIM) -> Any:
     """Deliveries a sender may take now: pending and past their backoff, or
-    claimed by a sender that has not finished within ``STALE_CLAIM``."""
+    claimed by a sender that has not finished within ``stale``."""
     return or_(
         (col(Delivery.status) == DeliveryStatus.PENDING)
         & or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= now),
-        (col(Delivery.status) == DeliveryStatus.SENDING) & (col(Delivery.claimed_at) < now - STALE_CLAIM),
+        (col(Delivery.status) == DeliveryStatus.SENDING) & (col(Delivery.claimed_at) < now - stale),
     )
 
 
-def sendable_ids(session: Session, now: datetime) -> list[int]:
-    rows = session.exec(select(Delivery.id).where(_due(now)).order_by(col(Delivery.id))).all()
+def sendable_ids(session: Session, now: datetime, stale: timedelta = STALE_CLAIM) -> list[int]:
+    rows = session.exec(select(Delivery.id).where(_due(now, stale)).order_by(col(Delivery.id))).all()
     return [r for r in rows if r is not None]
 
 
-def claim_many(session: Session, delivery_ids: Sequence[int], now: datetime) -> list[int]:
+def claim_many(
+    session: Session, delivery_ids: Sequence[int], now: datetime, stale: timedelta = STALE_CLAIM
+) -> list[int]:
     """Take the due ones among ``delivery_ids`` for sending, in one statement;
     returns the ids this session got (another sender may have taken some)."""
     statement = (
         update(Delivery)
-        .where(col(Delivery.id).in_(list(delivery_ids)), _due(now))
+        .where(col(Delivery.id).in_(list(delivery_ids)), _due(now, stale))
         .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
         .returning(col(Delivery.id))
     )
@@ -92,6 +94,7 @@ class RetryPolicy:
     base_seconds: float = 1.0
     cap_seconds: float = 60.0
     max_attempts: int = MAX_ATTEMPTS
+    stale_claim: timedelta = STALE_CLAIM  # a claim older than this was left by a dead sender
 
     def delay(self, attempt: int) -> float:
         return min(self.cap_seconds, self.base_seconds * 2**attempt) * random.uniform(0.5, 1.5)
@@ -115,7 +118,7 @@ async def send_pending(
     retry = retry or RetryPolicy()
     result = SendResult()
     with Session(engine) as session:
-        due = sendable_ids(session, now)
+        due = sendable_ids(session, now, retry.stale_claim)
     batches: asyncio.Queue[list[int]] = asyncio.Queue()
     for start in range(0, len(due), BATCH):
         batches.put_nowait(due[start : start + BATCH])
@@ -156,7 +159,7 @@ class _Sender:
     async def drain(self, batches: asyncio.Queue[list[int]]) -> None:
         try:
             while not batches.empty():
-                claimed = claim_many(self.session, batches.get_nowait(), self.now)
+                claimed = claim_many(self.session, batches.get_nowait(), self.now, self.retry.stale_claim)
                 if not claimed:
                     continue
                 batch = load_batch(self.session, claimed)
