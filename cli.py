@@ -6,7 +6,9 @@ import csv
 import getpass
 import json
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -330,6 +332,21 @@ def _print_weekly(report: pipeline.WeeklyReport) -> None:
             str(report.seconds["send"]),
         )
     Console(stderr=True).print(table)
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Stop when no delivery is due.")] = False,
+    poll: Annotated[float, typer.Option(help="Seconds between looks at an empty queue.")] = 30.0,
+) -> None:
+    """Deliver due mails as they appear, until SIGTERM. Run any number of workers, on any
+    number of machines, against one PostgreSQL database: no mail is sent twice."""
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda _n, _f: stopping.set())
+    with database() as (settings, engine):
+        result = pipeline.work(engine, settings, once=once, poll_seconds=poll, stop=stopping.is_set)
+    say(f"worker: {result.sent} mails sent, {result.failed} failed, {result.retry_later} to retry")
 
 
 @app.command()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from alerts.deliver import RetryPolicy, SendResult, mail_domain, send_pending
+from alerts.deliver import RetryPolicy, SendResult, mail_domain, send_pending, work_queue
 from alerts.digest import KINDS, DigestResult, build_digests
 from alerts.enterprises import ImportResult, read_enterprises, save_enterprises
 from alerts.health import HealthReport, bureau_day, find_problems, mail_admins, mailed_today
@@ -35,6 +35,42 @@ from store.notices import SaveResult, ensure_source, save_notices
 from store.runs import recorded_run
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
+
+
+def _retry_policy(settings: Settings) -> RetryPolicy:
+    return RetryPolicy(
+        retries=settings.send_retries,
+        base_seconds=settings.retry_base_seconds,
+        stale_claim=timedelta(seconds=settings.stale_claim_seconds),
+    )
+
+
+def work(
+    engine: Engine,
+    settings: Settings,
+    *,
+    once: bool = False,
+    poll_seconds: float = 30.0,
+    stop: Callable[[], bool] = lambda: False,
+) -> SendResult:
+    """Deliver due mails as they appear until ``stop()`` (with ``once``: until none is due).
+    Digests are made by ``send`` and the scheduler; workers only deliver."""
+    connections = settings.smtp_connections if settings.smtp_host else 1
+    with recorded_run(engine, "worker") as counts:
+        result = asyncio.run(
+            work_queue(
+                engine,
+                settings,
+                lambda: transport_for(settings),
+                connections,
+                _retry_policy(settings),
+                stop,
+                poll_seconds,
+                once,
+            )
+        )
+        counts.update(asdict(result))
+    return result
 
 
 class UnknownSource(ValueError):
@@ -138,11 +174,8 @@ def send(
         with session_scope(engine) as session:
             digests = build_digests(session, now, settings.zone, mail_domain(settings.mail_from), kinds)
 
-        retry = RetryPolicy(
-            retries=settings.send_retries,
-            base_seconds=settings.retry_base_seconds,
-            stale_claim=timedelta(seconds=settings.stale_claim_seconds),
-        )
+        retry = _retry_policy(settings)
+
         connections = settings.smtp_connections if settings.smtp_host else 1
         sent = asyncio.run(
             send_pending(engine, settings, lambda: transport_for(settings), now, connections, retry, progress)

@@ -78,6 +78,36 @@ def claim_many(
     return claimed
 
 
+def claim_due(
+    session: Session, now: datetime, limit: int = BATCH, stale: timedelta = STALE_CLAIM
+) -> list[int]:
+    """Claim up to ``limit`` of the oldest due deliveries, whoever else is claiming.
+
+    PostgreSQL: the rows are picked with ``FOR UPDATE SKIP LOCKED``, so
+    concurrent workers never wait on each other's rows. SQLite has one
+    writer at a time: the conditional UPDATE of :func:`claim_many` suffices.
+    """
+    if session.connection().dialect.name != "postgresql":
+        return claim_many(session, sendable_ids(session, now, stale)[:limit], now, stale)
+    picked = (
+        select(Delivery.id)
+        .where(_due(now, stale))
+        .order_by(col(Delivery.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    statement = (
+        update(Delivery)
+        .where(col(Delivery.id).in_(picked))
+        .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
+        .returning(col(Delivery.id))
+    )
+    claimed = sorted(i for i in session.connection().execute(statement).scalars() if i is not None)
+    session.commit()
+    return claimed
+
+
 def claim(session: Session, delivery_id: int, now: datetime) -> bool:
     """Take one delivery for sending; False when another sender has it or it is done."""
     return claim_many(session, [delivery_id], now) == [delivery_id]
@@ -136,6 +166,52 @@ async def send_pending(
     return result
 
 
+async def work_queue(
+    engine: Engine,
+    settings: Settings,
+    transports: Callable[[], Transport],
+    connections: int = 1,
+    retry: RetryPolicy | None = None,
+    stop: Callable[[], bool] = lambda: False,
+    poll_seconds: float = 30.0,
+    once: bool = False,
+) -> SendResult:
+    """A worker: claim and send due deliveries as they appear, over up to
+    ``connections`` transports, until ``stop()`` is true (or, with ``once``,
+    until the queue is empty). Any number of workers may share one
+    PostgreSQL queue: claims never overlap."""
+    retry = retry or RetryPolicy()
+    result = SendResult()
+    while not stop():
+        sent_before = result.sent + result.failed + result.retry_later
+        senders = [
+            _Sender(engine, settings, transports(), utcnow(), retry, result, lambda: None)
+            for _ in range(connections)
+        ]
+        await asyncio.gather(*(s.work(_claimer(s, retry)) for s in senders))
+        mark_alerts_sent(engine)
+        if once:
+            break
+        if result.sent + result.failed + result.retry_later == sent_before:
+            await _sleep_unless(stop, poll_seconds)
+    return result
+
+
+def _claimer(sender: _Sender, retry: RetryPolicy) -> Callable[[], list[int]]:
+    def next_batch() -> list[int]:
+        sender.now = utcnow()
+        sender.today = sender.now.astimezone(sender.settings.zone).date()
+        return claim_due(sender.session, sender.now, BATCH, retry.stale_claim)
+
+    return next_batch
+
+
+async def _sleep_unless(stop: Callable[[], bool], seconds: float) -> None:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not stop() and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(min(0.5, seconds))
+
+
 class _Sender:
     """One connection's worth of sending: claims, composes, sends, records."""
 
@@ -157,22 +233,34 @@ class _Sender:
         self.today = now.astimezone(settings.zone).date()
 
     async def drain(self, batches: asyncio.Queue[list[int]]) -> None:
-        try:
+        """Send the batches of a queue filled beforehand (one run of ``send``)."""
+
+        def next_batch() -> list[int]:
             while not batches.empty():
                 claimed = claim_many(self.session, batches.get_nowait(), self.now, self.retry.stale_claim)
-                if not claimed:
-                    continue
-                batch = load_batch(self.session, claimed)
-                # Detached, the batch's rows are plain values: later commits have nothing to flush.
-                self.session.expunge_all()
+                if claimed:
+                    return claimed
+            return []
 
-                for delivery_id in claimed:
-                    message = compose_from(batch, delivery_id, self.settings, self.now, self.today)
-                    await self._deliver(batch.deliveries[delivery_id], message)
-                    self.done()
+        await self.work(next_batch)
+
+    async def work(self, next_batch: Callable[[], list[int]]) -> None:
+        """Send what ``next_batch`` claims until it claims nothing."""
+        try:
+            while claimed := next_batch():
+                await self._send_batch(claimed)
         finally:
             await self.transport.close()
             self.session.close()
+
+    async def _send_batch(self, claimed: list[int]) -> None:
+        batch = load_batch(self.session, claimed)
+        # Detached, the batch's rows are plain values: later commits have nothing to flush.
+        self.session.expunge_all()
+        for delivery_id in claimed:
+            message = compose_from(batch, delivery_id, self.settings, self.now, self.today)
+            await self._deliver(batch.deliveries[delivery_id], message)
+            self.done()
 
     async def _deliver(self, delivery: Delivery, message: Any) -> None:
         for attempt in range(self.retry.retries + 1):
