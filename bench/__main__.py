@@ -27,6 +27,7 @@ PARTS = {
     "crawl": "bench.crawl",
     "match": "bench.match",
     "send": "bench.send",
+    "weekly": "bench.weekly",
 }
 
 

@@ -205,8 +205,9 @@ def enterprises(engine: Engine, count: int, seed: int = 7) -> None:
             conn.execute(insert(model), rows)
 
 
-def notices(engine: Engine, count: int, seed: int = 11) -> None:
-    """Insert ``count`` tagged notices (codes per notice and their levels as in real notifications)."""
+def notices(engine: Engine, count: int, seed: int = 11, tagged: bool = True) -> None:
+    """Insert ``count`` notices (codes per notice and their levels as in real notifications):
+    tagged already, or (``tagged=False``) with the codes as the publisher's, for classify to tag."""
     rng, by_chapter, now = random.Random(seed), _codes_by_chapter(), datetime.now(UTC)
     rows, tags = [], []
     for i in range(1, count + 1):
@@ -229,7 +230,7 @@ def notices(engine: Engine, count: int, seed: int = 11) -> None:
                 "publisher_hs_codes": [],
                 "content_hash": f"{i:064d}",
                 "version": 1,
-                "tagger_version": "bench",
+                "tagger_version": "bench" if tagged else None,
                 "comment_deadline": date(2026, 11, 25) + timedelta(days=rng.randint(-30, 90)),
                 "first_seen_at": now,
                 "updated_at": now,
@@ -251,6 +252,13 @@ def notices(engine: Engine, count: int, seed: int = 11) -> None:
                     "created_at": now,
                 }
             )
+    if not tagged:
+        for tag in tags:
+            codes: list[str] = rows[int(str(tag["notice_id"])) - 1]["publisher_hs_codes"]  # type: ignore[assignment]
+            if str(tag["code"]) not in codes:
+                codes.append(str(tag["code"]))
+
     with engine.begin() as conn:
         conn.execute(insert(Notice), rows)
-        conn.execute(insert(Tag), [dict(t) for t in {tuple(sorted(t.items())): t for t in tags}.values()])
+        if tagged:
+            conn.execute(insert(Tag), [dict(t) for t in {tuple(sorted(t.items())): t for t in tags}.values()])
