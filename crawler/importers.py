@@ -6,7 +6,6 @@ refused as a whole, listing every problem with its line, if any is wrong.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from openpyxl import load_workbook
 
 from crawler.records import notice_record
 from hs.markets import UnknownCountry, alpha3, country_code
-from store.errors import InputError, InputProblem
+from store.errors import InputError, InputProblem, jsonl_objects
 from store.notices import NoticeRecord
 
 EPING_SOURCE = "wto_eping_export"
@@ -45,7 +44,7 @@ def read_notices(path: Path) -> list[NoticeRecord]:
     if path.suffix.lower() == ".xlsx":
         return read_eping_xlsx(path)
     if path.suffix.lower() in (".jsonl", ".ndjson"):
-        return _checked(path, _jsonl_rows(path))
+        return _checked(path, jsonl_objects(path))
     raise InputError(str(path), [InputProblem("file", "name", "expected a .jsonl or ePing .xlsx file")])
 
 
@@ -78,23 +77,6 @@ def _checked(
     if problems:
         raise InputError(str(path), problems)
     return records
-
-
-def _jsonl_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | InputProblem]]:
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, start=1):
-            where = f"line {number}"
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield where, InputProblem(where, "(line)", f"not valid JSON: {exc.msg} at column {exc.colno}")
-                continue
-            if not isinstance(value, dict):
-                yield where, InputProblem(where, "(line)", "expected a JSON object")
-                continue
-            yield where, value
 
 
 def read_eping_xlsx(path: Path) -> list[NoticeRecord]:

@@ -21,7 +21,7 @@ from typing import Any
 
 from hs.codes import try_normalise
 from nlp.language import guess_language
-from store.errors import InputError, InputProblem
+from store.errors import InputError, InputProblem, jsonl_objects
 
 DATA_DIR = Path(__file__).parent / "data"
 SHIPPED_LABELLED = sorted((DATA_DIR / "labelled").glob("*.jsonl"))
@@ -77,27 +77,17 @@ def read_labelled(path: Path) -> list[LabelledNotice]:
     """
     notices: list[LabelledNotice] = []
     problems: list[InputProblem] = []
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            notice = _labelled_line(line, f"line {number}", problems)
-            if notice is not None:
-                notices.append(notice)
+    for where, raw in jsonl_objects(path):
+        if isinstance(raw, InputProblem):
+            problems.append(raw)
+        elif (notice := _labelled(raw, where, problems)) is not None:
+            notices.append(notice)
     if problems:
         raise InputError(str(path), problems)
     return notices
 
 
-def _labelled_line(line: str, where: str, problems: list[InputProblem]) -> LabelledNotice | None:
-    try:
-        raw = json.loads(line)
-    except json.JSONDecodeError as exc:
-        problems.append(InputProblem(where, "line", f"not JSON: {exc.msg}"))
-        return None
-    if not isinstance(raw, dict):
-        problems.append(InputProblem(where, "line", "expected a JSON object"))
-        return None
+def _labelled(raw: dict[str, Any], where: str, problems: list[InputProblem]) -> LabelledNotice | None:
     found = len(problems)
     title = _text_field(raw, "title", where, problems, required=True)
     text = _text_field(raw, "text", where, problems, required=False)
@@ -150,26 +140,17 @@ def read_tag_requests(path: Path) -> list[TagRequest]:
     """
     requests: list[TagRequest] = []
     problems: list[InputProblem] = []
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if line.strip():
-                request = _tag_request(line, f"line {number}", problems)
-                if request is not None:
-                    requests.append(request)
+    for where, raw in jsonl_objects(path):
+        if isinstance(raw, InputProblem):
+            problems.append(raw)
+        elif (request := _tag_request(raw, where, problems)) is not None:
+            requests.append(request)
     if problems:
         raise InputError(str(path), problems)
     return requests
 
 
-def _tag_request(line: str, where: str, problems: list[InputProblem]) -> TagRequest | None:
-    try:
-        raw = json.loads(line)
-    except json.JSONDecodeError as exc:
-        problems.append(InputProblem(where, "line", f"not JSON: {exc.msg}"))
-        return None
-    if not isinstance(raw, dict):
-        problems.append(InputProblem(where, "line", "expected a JSON object"))
-        return None
+def _tag_request(raw: dict[str, Any], where: str, problems: list[InputProblem]) -> TagRequest | None:
     found = len(problems)
     if raw.get("id") in (None, ""):
         problems.append(InputProblem(where, "id", "missing: expected the notice's id"))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 
 @dataclass
@@ -30,3 +34,22 @@ class InputError(ValueError):
         shown = "\n".join(f"  {source}: {p}" for p in problems[:20])
         more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
         super().__init__(f"{source}: {len(problems)} problem(s), nothing imported:\n{shown}{more}")
+
+
+def jsonl_objects(path: Path) -> Iterator[tuple[str, dict[str, Any] | InputProblem]]:
+    """Each non-blank line of a JSONL file as ``("line N", object)``, or a
+    problem for a line that is not a JSON object."""
+    with open(path, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            where = f"line {number}"
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield where, InputProblem(where, "(line)", f"not valid JSON: {exc.msg} at column {exc.colno}")
+                continue
+            if not isinstance(value, dict):
+                yield where, InputProblem(where, "(line)", "expected a JSON object")
+                continue
+            yield where, value

@@ -68,6 +68,6 @@ def test_bad_labelled_lines_are_named(tmp_path: Path) -> None:
     with pytest.raises(InputError) as refused:
         read_labelled(path)
     message = str(refused.value)
-    assert "line 2, field 'line'" in message
+    assert "line 2, field '(line)'" in message
     assert "line 3, field 'hs_codes'" in message
     assert "line 4, field 'title'" in message
