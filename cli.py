@@ -19,7 +19,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 import pipeline
@@ -85,18 +86,32 @@ def load_settings() -> Settings:
 
 @contextmanager
 def database() -> Iterator[tuple[Settings, Engine]]:
-    """Settings and a database at the current schema; clear errors for bad input."""
+    """Settings and a database at the current schema; clear errors for bad input
+    and for a database that refuses to be written."""
     settings = load_settings()
     try:
         engine = open_database(settings.database_url)
     except DatabaseOutdated as exc:
         fail(str(exc))
+    except OperationalError as exc:
+        fail(_database_refused(exc, settings))
     try:
         yield settings, engine
     except InputError as exc:
         fail(str(exc))
+    except OperationalError as exc:
+        fail(_database_refused(exc, settings))
     finally:
         engine.dispose()
+
+
+def _database_refused(exc: OperationalError, settings: Settings) -> str:
+    where = make_url(settings.database_url).render_as_string(hide_password=True)
+    return (
+        f"the database {where} refused the change ({exc.orig}): another process may hold a lock "
+        "(BarrierWatch waited 10 s for it) or the database is read-only. The stage's changes were "
+        "rolled back; run the command again when the database is free."
+    )
 
 
 def print_json(value: Any) -> None:

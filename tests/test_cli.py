@@ -153,3 +153,32 @@ def test_send_only_critical_leaves_the_weekly_digest_for_later():
         for a in json.loads(run("alerts", "export").stdout)
         if a["severity"] == "critical" and a["status"] != "sent"
     ]
+
+
+def test_a_read_only_database_gives_a_clear_error_and_keeps_its_rows(tmp_path, monkeypatch):
+    path = tmp_path / "ro.db"
+    monkeypatch.setenv("BW_DATABASE_URL", f"sqlite:///{path}")
+    assert run("ingest", str(ROOT / "demo/notices.jsonl")).exit_code == 0
+    monkeypatch.setenv("BW_DATABASE_URL", f"sqlite:///file:{path}?mode=ro&uri=true")
+    result = run("ingest", str(ROOT / "demo/eping-export-search-results-2025-06-sample.xlsx"))
+    assert result.exit_code == 1
+    assert "refused the change (attempt to write a readonly database)" in result.output
+    monkeypatch.setenv("BW_DATABASE_URL", f"sqlite:///{path}")
+    assert len(json.loads(run("notices", "list", "--format", "json").stdout)) == 172
+
+
+def test_a_locked_database_gives_a_clear_error_after_waiting(tmp_path, monkeypatch):
+    import sqlite3
+
+    path = tmp_path / "locked.db"
+    monkeypatch.setenv("BW_DATABASE_URL", f"sqlite:///{path}")
+    assert run("ingest", str(ROOT / "demo/notices.jsonl")).exit_code == 0
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = run("classify")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1 and "refused the change (database is locked)" in result.output
+    assert run("classify").exit_code == 0  # once free, the stage runs from where it was
