@@ -15,11 +15,14 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
 from store.models import Alert, AlertStatus, Contact, Delivery, DeliveryStatus, Digest, Enterprise, Severity
+from store.types import utcnow
 
 KINDS = ("critical", "daily", "weekly")
 
@@ -38,88 +41,178 @@ def weekly_period(now: datetime, zone: ZoneInfo) -> str:
     return f"{year}-W{week:02d}"
 
 
-def period_of(kind: str, alert: Alert, now: datetime, zone: ZoneInfo) -> str:
-    if kind == "critical":
-        return f"critical-{alert.id}"
-    if kind == "daily":
-        return now.astimezone(zone).date().isoformat()
-    return weekly_period(now, zone)
-
-
-def message_id(digest: Digest, email: str, domain: str) -> str:
+def message_id(digest_id: int, period: str, email: str, domain: str) -> str:
     """A Message-ID that stays the same for this digest and recipient, so a
     receiver can drop a copy sent twice after a crash."""
-    token = hashlib.sha256(f"{digest.id}:{digest.period}:{email}".encode()).hexdigest()[:20]
-    return f"<digest.{digest.id}.{token}@{domain}>"
+    token = hashlib.sha256(f"{digest_id}:{period}:{email}".encode()).hexdigest()[:20]
+    return f"<digest.{digest_id}.{token}@{domain}>"
 
 
 def build_digests(
     session: Session, now: datetime, zone: ZoneInfo, mail_domain: str, kinds: tuple[str, ...] = KINDS
 ) -> DigestResult:
     """Put approved, undigested alerts of the given kinds into digests,
-    with one delivery per subscribed contact."""
-    enterprises = {e.id: e for e in session.exec(select(Enterprise))}
-    waiting: dict[tuple[int, str, str], list[Alert]] = defaultdict(list)
-    for alert in session.exec(
-        select(Alert).where(Alert.status == AlertStatus.APPROVED, col(Alert.digest_id).is_(None))
-    ):
-        enterprise = enterprises[alert.enterprise_id]
-        kind = "critical" if alert.severity == Severity.CRITICAL else enterprise.frequency
-        if kind in kinds:
-            waiting[(alert.enterprise_id, kind, period_of(kind, alert, now, zone))].append(alert)
-    result = DigestResult()
-    for (enterprise_id, kind, period), alerts in sorted(waiting.items()):
-        contacts = _subscribed(session, enterprises[enterprise_id])
-        if not contacts:
-            result.without_contact += 1
-            continue
-        digest = _open_digest(session, enterprise_id, kind, period, result)
-        if digest is None:
-            continue
-        for alert in alerts:
-            alert.digest_id = digest.id
-            session.add(alert)
-        result.alerts += len(alerts)
-        _add_deliveries(session, digest, contacts, mail_domain, result)
+    with one delivery per subscribed contact.
+
+    Reads columns, not objects, and writes in bulk: a large weekly run has
+    hundreds of thousands of alerts for tens of thousands of enterprises.
+    """
+    waiting = _waiting(session, now, zone, kinds)
+    contacts = _subscribed_contacts(session, {enterprise for enterprise, _, _ in waiting})
+    result = DigestResult(without_contact=len({e for e, _, _ in waiting if not contacts.get(e)}))
+    groups = {key: ids for key, ids in waiting.items() if contacts.get(key[0])}
+    digests = _open_digests(session, groups)
+    result.alerts = sum(len(ids) for (e, _, p), ids in groups.items() if (e, p) in digests)
+    result.digests = sum(1 for d in digests.values() if d.new)
+    _attach_alerts(session, groups, digests)
+    result.deliveries = _add_deliveries(session, groups, digests, contacts, mail_domain)
     return result
 
 
-def _subscribed(session: Session, enterprise: Enterprise) -> list[str]:
-    if not enterprise.active:
-        return []
-    contacts = session.exec(
-        select(Contact).where(Contact.enterprise_id == enterprise.id, col(Contact.unsubscribed_at).is_(None))
+@dataclass
+class _OpenDigest:
+    id: int
+    period: str
+    new: bool
+
+
+def _waiting(
+    session: Session, now: datetime, zone: ZoneInfo, kinds: tuple[str, ...]
+) -> dict[tuple[int, str, str], list[int]]:
+    """Approved, undigested alert ids of active enterprises by (enterprise, kind, period)."""
+    frequency = {
+        i: f
+        for i, f in session.exec(select(Enterprise.id, Enterprise.frequency).where(col(Enterprise.active)))
+    }
+    waiting: dict[tuple[int, str, str], list[int]] = defaultdict(list)
+    rows = session.exec(
+        select(Alert.id, Alert.enterprise_id, Alert.severity)
+        .where(Alert.status == AlertStatus.APPROVED, col(Alert.digest_id).is_(None))
+        .order_by(col(Alert.id))
     )
-    return [c.email for c in contacts]
+    for alert_id, enterprise_id, severity in rows:
+        if alert_id is None or enterprise_id not in frequency:
+            continue
+        kind = "critical" if severity == Severity.CRITICAL else frequency[enterprise_id]
+        if kind in kinds:
+            period = f"critical-{alert_id}" if kind == "critical" else _period(kind, now, zone)
+            waiting[(enterprise_id, kind, period)].append(alert_id)
+    return waiting
 
 
-def _open_digest(
-    session: Session, enterprise_id: int, kind: str, period: str, result: DigestResult
-) -> Digest | None:
-    """This period's digest, or None when it has already gone out."""
-    digest = session.exec(
-        select(Digest).where(Digest.enterprise_id == enterprise_id, Digest.period == period)
-    ).first()
-    if digest is None:
-        digest = Digest(enterprise_id=enterprise_id, period=period, kind=kind)
-        session.add(digest)
-        session.flush()
-        result.digests += 1
-        return digest
-    started = session.exec(
-        select(Delivery).where(Delivery.digest_id == digest.id, Delivery.status != DeliveryStatus.PENDING)
-    ).first()
-    return None if started else digest
+def _period(kind: str, now: datetime, zone: ZoneInfo) -> str:
+    return now.astimezone(zone).date().isoformat() if kind == "daily" else weekly_period(now, zone)
+
+
+def _subscribed_contacts(session: Session, enterprise_ids: set[int]) -> dict[int, list[str]]:
+    contacts: dict[int, list[str]] = defaultdict(list)
+    rows = session.exec(
+        select(Contact.enterprise_id, Contact.email)
+        .where(col(Contact.unsubscribed_at).is_(None))
+        .order_by(col(Contact.id))
+    )
+    for enterprise_id, email in rows:
+        if enterprise_id in enterprise_ids:
+            contacts[enterprise_id].append(email)
+    return contacts
+
+
+def _open_digests(
+    session: Session, groups: dict[tuple[int, str, str], list[int]]
+) -> dict[tuple[int, str], _OpenDigest]:
+    """This period's digest of each group, made when missing; a digest that
+    has started going out is left out (its alerts wait for the next period)."""
+    wanted = {(enterprise, period) for enterprise, _, period in groups}
+    periods = {period for _, period in wanted}
+    existing = {
+        (d.enterprise_id, d.period): d.id
+        for d in _chunked_in(session, Digest, Digest.period, sorted(periods))
+        if (d.enterprise_id, d.period) in wanted and d.id is not None
+    }
+    started = {
+        digest_id
+        for digest_id in _chunked_rows(
+            session,
+            select(Delivery.digest_id).where(Delivery.status != DeliveryStatus.PENDING),
+            Delivery.digest_id,
+            sorted(existing.values()),
+        )
+    }
+    digests = {key: _OpenDigest(i, key[1], False) for key, i in existing.items() if i not in started}
+    missing = [{"enterprise_id": e, "period": p, "kind": k} for e, k, p in groups if (e, p) not in existing]
+    if missing:
+        created = session.execute(
+            insert(Digest)
+            .values(created_at=utcnow())
+            .returning(
+                col(Digest.id), col(Digest.enterprise_id), col(Digest.period), sort_by_parameter_order=True
+            ),
+            missing,
+        )
+        for digest_id, enterprise_id, period in created:
+            digests[(enterprise_id, period)] = _OpenDigest(digest_id, period, True)
+    return digests
+
+
+def _attach_alerts(
+    session: Session,
+    groups: dict[tuple[int, str, str], list[int]],
+    digests: dict[tuple[int, str], _OpenDigest],
+) -> None:
+    pairs = [
+        {"d": digests[(e, p)].id, "a": alert_id}
+        for (e, _, p), ids in groups.items()
+        if (e, p) in digests
+        for alert_id in ids
+    ]
+    statement = update(Alert).where(col(Alert.id) == bindparam("a")).values(digest_id=bindparam("d"))
+    for start in range(0, len(pairs), 5000):
+        session.connection().execute(statement, pairs[start : start + 5000])
 
 
 def _add_deliveries(
-    session: Session, digest: Digest, emails: list[str], domain: str, result: DigestResult
-) -> None:
-    assert digest.id is not None
-    known = {d.email for d in session.exec(select(Delivery).where(Delivery.digest_id == digest.id))}
-    for email in emails:
-        if email not in known:
-            session.add(
-                Delivery(digest_id=digest.id, email=email, message_id=message_id(digest, email, domain))
-            )
-            result.deliveries += 1
+    session: Session,
+    groups: dict[tuple[int, str, str], list[int]],
+    digests: dict[tuple[int, str], _OpenDigest],
+    contacts: dict[int, list[str]],
+    domain: str,
+) -> int:
+    known = {
+        (digest_id, email)
+        for digest_id, email in _chunked_rows(
+            session,
+            select(Delivery.digest_id, Delivery.email),
+            Delivery.digest_id,
+            [d.id for d in digests.values() if not d.new],
+        )
+    }
+    rows = [
+        {
+            "digest_id": d.id,
+            "email": email,
+            "message_id": message_id(d.id, d.period, email, domain),
+            "status": DeliveryStatus.PENDING,
+            "attempts": 0,
+        }
+        for (e, _, p) in groups
+        if (d := digests.get((e, p))) is not None
+        for email in contacts[e]
+        if (d.id, email) not in known
+    ]
+    for start in range(0, len(rows), 5000):
+        session.connection().execute(insert(Delivery), rows[start : start + 5000])
+    return len(rows)
+
+
+def _chunked_in(session: Session, model: Any, column: Any, values: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for start in range(0, len(values), 500):
+        found.extend(session.exec(select(model).where(col(column).in_(values[start : start + 500]))))
+    return found
+
+
+def _chunked_rows(session: Session, query: Any, column: Any, values: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for start in range(0, len(values), 500):
+        found.extend(session.exec(query.where(col(column).in_(values[start : start + 500]))))
+    return found
