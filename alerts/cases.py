@@ -56,9 +56,16 @@ def timeline(session: Session, case_number: str) -> list[TimelineEntry]:
     return sorted(entries, key=_order)
 
 
-def _order(entry: TimelineEntry) -> tuple[date, int, int]:
-    stage_rank = STAGES.index(entry.stage) if entry.stage in STAGES else len(STAGES)
-    return (entry.published_on or date.min, stage_rank, entry.notice_id)
+def timeline_order(
+    published_on: date | None, stage: str | None, notice_id: int
+) -> tuple[bool, date, int, int]:
+    """Sort key of a case's notices: by date (undated last), then by stage for one day."""
+    stage_rank = STAGES.index(stage) if stage in STAGES else len(STAGES)
+    return (published_on is None, published_on or date.min, stage_rank, notice_id)
+
+
+def _order(entry: TimelineEntry) -> tuple[bool, date, int, int]:
+    return timeline_order(entry.published_on, entry.stage, entry.notice_id)
 
 
 def current_stage(session: Session, case_number: str) -> str | None:

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from sqlmodel import select
 
 from alerts.cases import current_stage, timeline
 from crawler.stages import stage_from_title
@@ -80,3 +81,44 @@ def test_case_timeline_orders_notices_by_date_then_stage(engine):
         stages = [e.stage for e in timeline(session, "A-570-970")]
         assert stages == ["initiation", "final", "order", "continuation"]
         assert current_stage(session, "A-570-970") == "continuation"
+
+
+def test_the_web_case_page_lists_notices_in_timeline_order(engine):
+    from store.models import Case
+    from web.queries import case_notices
+
+    def fr(number, title, published):
+        return NoticeRecord(
+            source="us_federalregister_adcvd",
+            external_id=number,
+            doc_type="antidumping",
+            country="US",
+            title=title,
+            subject_countries=("CN",),
+            case_numbers=("A-570-970",),
+            published_on=published,
+            case_stage=stage_from_title(title),
+        )
+
+    with session_scope(engine) as session:
+        save_notices(
+            session,
+            [
+                fr("2011-30000", "Flooring: Antidumping Duty Order", date(2011, 12, 8)),
+                fr(
+                    "2011-29000",
+                    "Flooring: Final Determination of Sales at Less Than Fair Value",
+                    date(2011, 12, 8),
+                ),
+                fr(
+                    "2010-29999", "Flooring: Initiation of Antidumping Duty Investigation", date(2010, 11, 18)
+                ),
+            ],
+        )
+    with session_scope(engine) as session:
+        case = session.exec(select(Case)).one()
+        assert [n.case_stage for n in case_notices(session, case_id=case.id)] == [
+            "initiation",
+            "final",
+            "order",
+        ]

@@ -10,11 +10,12 @@ from fastapi.responses import Response
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from alerts.cases import STAGE_NAMES
 from store.models import AuditEvent, Case, CaseNotice, Delivery, Digest, Enterprise, Notice, Run, Source
 from store.types import utcnow
 from web.deps import AdminDep, SessionDep, UserDep, csrf_protect
 from web.queries import case_notices
-from web.render import flash, page, redirect
+from web.render import flash, language_of, page, redirect
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
@@ -84,7 +85,9 @@ def case_detail(request: Request, case_id: int, user: UserDep, session: SessionD
     case = session.get(Case, case_id)
     if case is None:
         return page(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
-    return page(request, "case.html", {"case": case, "notices": case_notices(session, case_id=case_id)})
+    notices = case_notices(session, case_id=case_id)
+    stages = STAGE_NAMES["zh" if language_of(request) == "zh" else "en"]
+    return page(request, "case.html", {"case": case, "notices": notices, "stage_names": stages})
 
 
 @router.get("/deliveries")

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from alerts.cases import timeline_order
 from store.models import Alert, AlertStatus, Case, CaseNotice, Enterprise, Notice, Tag
 
 
@@ -107,11 +108,11 @@ def notice_cases(session: Session, *, notice_id: int) -> list[Case]:
 
 
 def case_notices(session: Session, *, case_id: int) -> list[Notice]:
-    """The notices of a case in the order they were published (undated last)."""
+    """The notices of a case in the order the case went through them: by
+    publication date, then by stage for notices of one day (undated last)."""
     rows = session.exec(
         select(Notice)
         .join(CaseNotice, col(CaseNotice.notice_id) == col(Notice.id))
         .where(CaseNotice.case_id == case_id)
-        .order_by(col(Notice.published_on).is_(None), col(Notice.published_on), col(Notice.id))
     )
-    return list(rows.all())
+    return sorted(rows.all(), key=lambda n: timeline_order(n.published_on, n.case_stage, n.id or 0))
