@@ -24,6 +24,7 @@ FLOORING_ORDER = NoticeRecord(
     subject_countries=("CN",),
     case_numbers=("A-570-970",),
     published_on=date(2018, 1, 3),
+    case_stage="continuation",
 )
 PFAS_RULE = NoticeRecord(
     source="wto_eping",

@@ -117,7 +117,7 @@ def test_the_web_case_page_lists_notices_in_timeline_order(engine):
         )
     with session_scope(engine) as session:
         case = session.exec(select(Case)).one()
-        assert [n.case_stage for n in case_notices(session, case_id=case.id)] == [
+        assert [n.case_stage for n in case_notices(session, case_id=case.id or 0)] == [
             "initiation",
             "final",
             "order",
