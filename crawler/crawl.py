@@ -24,9 +24,9 @@ from typing import Any, TextIO
 from sqlalchemy.engine import Engine
 
 from config import Settings
-from crawler.sources import SourceSpec
+from crawler.sources import SourceSpec, record_outcome
 from store.db import open_database, session_scope
-from store.sources import CrawlOutcome, feed_validators, is_disabled, record_crawl
+from store.sources import CrawlOutcome, feed_validators, is_disabled
 
 log = logging.getLogger(__name__)
 KEY_NEEDED = {"wto_eping": ("eping_api_key", "BW_EPING_API_KEY")}
@@ -171,15 +171,5 @@ def _record_unfinished(engine: Engine, specs: Sequence[SourceSpec], done: dict[s
             continue
         problem = "the crawl process ended before this source finished (crashed, killed or overran its time)"
         log.error("source %s: %s", spec.slug, problem)
-        outcome = CrawlOutcome(problems=[problem])
-        with session_scope(engine) as session:
-            record_crawl(
-                session,
-                slug=spec.slug,
-                kind=spec.kind,
-                url=spec.url,
-                outcome=outcome,
-                country=spec.country,
-                doc_type=spec.doc_type,
-            )
+        record_outcome(engine, spec, CrawlOutcome(problems=[problem]))
         done[spec.slug] = SourceResult(spec.slug, "failed", problems=[problem])

@@ -21,9 +21,10 @@ from twisted.python.failure import Failure
 
 from config import get_settings
 from crawler.pipelines import InvalidNotice
+from crawler.sources import record_outcome
 from crawler.spiders.base import NoticeSpider, SourceFormatError
-from store.db import open_database, session_scope
-from store.sources import CrawlOutcome, record_crawl
+from store.db import open_database
+from store.sources import CrawlOutcome
 
 
 class SourceHealth:
@@ -65,16 +66,7 @@ class SourceHealth:
         spec = spider.source
         engine = open_database(self.database_url)
         try:
-            with session_scope(engine) as session:
-                record_crawl(
-                    session,
-                    slug=spec.slug,
-                    kind=spec.kind,
-                    url=spec.url,
-                    outcome=outcome,
-                    country=spec.country,
-                    doc_type=spec.doc_type,
-                )
+            record_outcome(engine, spec, outcome)
         finally:
             engine.dispose()
         self._write_result(spec.slug, outcome)

@@ -15,11 +15,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy.engine import Engine
+
 from config import Settings
 from crawler.records import SLUG
 from hs.markets import UnknownCountry, country_code
+from store.db import session_scope
 from store.errors import InputError, InputProblem
 from store.models import DocType
+from store.sources import CrawlOutcome, record_crawl
 
 FEED = "feed"
 
@@ -135,3 +139,17 @@ def all_sources(settings: Settings, base_urls: Mapping[str, str] | None = None) 
 
 def with_validators(spec: SourceSpec, etag: str | None, last_modified: str | None) -> SourceSpec:
     return replace(spec, etag=etag, last_modified=last_modified)
+
+
+def record_outcome(engine: Engine, spec: SourceSpec, outcome: CrawlOutcome) -> None:
+    """Write a crawl's outcome on the Source row of ``spec``, in its own transaction."""
+    with session_scope(engine) as session:
+        record_crawl(
+            session,
+            slug=spec.slug,
+            kind=spec.kind,
+            url=spec.url,
+            outcome=outcome,
+            country=spec.country,
+            doc_type=spec.doc_type,
+        )
