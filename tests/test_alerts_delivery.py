@@ -24,6 +24,13 @@ def prepare(engine):
     return settings
 
 
+def use_smtp(monkeypatch, port):
+    """Send through the test's SMTP server on 127.0.0.1, in the clear."""
+    monkeypatch.setenv("BW_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("BW_SMTP_PORT", str(port))
+    monkeypatch.setenv("BW_SMTP_SECURITY", "none")
+
+
 def outbox_messages(settings):
     return [
         message_from_bytes(p.read_bytes(), policy=policy.default) for p in (settings.outbox / "new").iterdir()
@@ -90,9 +97,7 @@ def test_a_new_approval_after_the_digest_went_out_waits_for_next_week(engine):
 def test_smtp_delivery_records_refusals_and_retries_deferrals(engine, monkeypatch):
     sink = Sink(refuse={"b@socks.example"}, defer={"trade@fusong.example"})
     with smtp_server(sink) as port:
-        monkeypatch.setenv("BW_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("BW_SMTP_PORT", str(port))
-        monkeypatch.setenv("BW_SMTP_SECURITY", "none")
+        use_smtp(monkeypatch, port)
         monkeypatch.setenv("BW_RETRY_BASE_SECONDS", "0.01")
         settings = prepare(engine)
         _, first = pipeline.send(engine, settings, NOW)
@@ -177,9 +182,7 @@ def test_daily_enterprises_get_a_digest_per_day(engine):
 def test_a_connection_lost_mid_batch_is_retried_and_every_mail_arrives_once(engine, monkeypatch):
     sink = Sink(drop_once={"a@socks.example"})
     with smtp_server(sink) as port:
-        monkeypatch.setenv("BW_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("BW_SMTP_PORT", str(port))
-        monkeypatch.setenv("BW_SMTP_SECURITY", "none")
+        use_smtp(monkeypatch, port)
         monkeypatch.setenv("BW_SMTP_CONNECTIONS", "2")
         monkeypatch.setenv("BW_RETRY_BASE_SECONDS", "0.01")
         settings = prepare(engine)
@@ -197,9 +200,7 @@ def test_a_connection_lost_mid_batch_is_retried_and_every_mail_arrives_once(engi
 def test_a_permanently_failing_mail_gives_up_after_the_attempt_limit(engine, monkeypatch):
     sink = Sink(defer={"trade@fusong.example"})
     with smtp_server(sink) as port:
-        monkeypatch.setenv("BW_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("BW_SMTP_PORT", str(port))
-        monkeypatch.setenv("BW_SMTP_SECURITY", "none")
+        use_smtp(monkeypatch, port)
         monkeypatch.setenv("BW_RETRY_BASE_SECONDS", "0.01")
         settings = prepare(engine)
         for day in range(4):

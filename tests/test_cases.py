@@ -9,6 +9,21 @@ from store.db import session_scope
 from store.notices import NoticeRecord, save_notices
 
 
+def fr(number, title, published):
+    """A Federal Register notice of case A-570-970, its stage read from the title."""
+    return NoticeRecord(
+        source="us_federalregister_adcvd",
+        external_id=number,
+        doc_type="antidumping",
+        country="US",
+        title=title,
+        subject_countries=("CN",),
+        case_numbers=("A-570-970",),
+        published_on=published,
+        case_stage=stage_from_title(title),
+    )
+
+
 @pytest.mark.parametrize(
     ("title", "stage"),
     [
@@ -48,18 +63,6 @@ def test_stage_is_read_from_the_title(title, stage):
 
 
 def test_case_timeline_orders_notices_by_date_then_stage(engine):
-    def fr(number, title, published):
-        return NoticeRecord(
-            source="us_federalregister_adcvd",
-            external_id=number,
-            doc_type="antidumping",
-            country="US",
-            title=title,
-            subject_countries=("CN",),
-            case_numbers=("A-570-970",),
-            published_on=published,
-            case_stage=stage_from_title(title),
-        )
 
     with session_scope(engine) as session:
         save_notices(
@@ -86,19 +89,6 @@ def test_case_timeline_orders_notices_by_date_then_stage(engine):
 def test_the_web_case_page_lists_notices_in_timeline_order(engine):
     from store.models import Case
     from web.queries import case_notices
-
-    def fr(number, title, published):
-        return NoticeRecord(
-            source="us_federalregister_adcvd",
-            external_id=number,
-            doc_type="antidumping",
-            country="US",
-            title=title,
-            subject_countries=("CN",),
-            case_numbers=("A-570-970",),
-            published_on=published,
-            case_stage=stage_from_title(title),
-        )
 
     with session_scope(engine) as session:
         save_notices(
