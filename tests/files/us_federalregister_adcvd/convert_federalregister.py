@@ -14,22 +14,11 @@ from typing import Any
 
 from lxml import etree
 
+from crawler.spiders.us_federalregister_adcvd import FIELDS  # the fixture holds what the spider asks for
+
 HERE = Path(__file__).parent
 RECORDED = Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/recorded")
 ISSUE_DOCS = ("2016-08787", "2016-08229", "2016-08650", "2016-08789")
-FIELDS = [
-    "document_number",
-    "title",
-    "type",
-    "abstract",
-    "agencies",
-    "publication_date",
-    "effective_on",
-    "comments_close_on",
-    "docket_ids",
-    "html_url",
-    "raw_text_url",
-]
 SITE = "https://www.federalregister.gov"
 
 
