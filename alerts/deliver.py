@@ -24,11 +24,12 @@ from datetime import datetime, timedelta
 from email.utils import parseaddr
 from typing import Any
 
-from sqlalchemy import or_, update
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlalchemy import or_, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, col
 
 from alerts.compose import compose_from, load_batch
+from alerts.mail import OutgoingMail
 from alerts.transports import PermanentSendError, TransientSendError, Transport
 from config import Settings
 from store.models import Alert, AlertStatus, Delivery, DeliveryStatus
@@ -56,30 +57,34 @@ def _due(now: datetime, stale: timedelta = STALE_CLAIM) -> Any:
     )
 
 
-def sendable_ids(session: Session, now: datetime, stale: timedelta = STALE_CLAIM) -> list[int]:
-    rows = session.exec(select(Delivery.id).where(_due(now, stale)).order_by(col(Delivery.id))).all()
-    return [r for r in rows if r is not None]
+def sendable_ids(connection: Connection, now: datetime, stale: timedelta = STALE_CLAIM) -> list[int]:
+    statement = select(col(Delivery.id)).where(_due(now, stale)).order_by(col(Delivery.id))
+    return [i for i in connection.execute(statement).scalars() if i is not None]
 
 
-def claim_many(
-    session: Session, delivery_ids: Sequence[int], now: datetime, stale: timedelta = STALE_CLAIM
-) -> list[int]:
-    """Take the due ones among ``delivery_ids`` for sending, in one statement;
-    returns the ids this session got (another sender may have taken some)."""
+def _claim(connection: Connection, which: Any, now: datetime) -> list[int]:
+    """Mark the deliveries ``which`` selects as being sent, and commit; the ids changed."""
     statement = (
         update(Delivery)
-        .where(col(Delivery.id).in_(list(delivery_ids)), _due(now, stale))
+        .where(which)
         .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
         .returning(col(Delivery.id))
     )
-    claimed = sorted(i for i in session.connection().execute(statement).scalars() if i is not None)
-
-    session.commit()
+    claimed = sorted(i for i in connection.execute(statement).scalars() if i is not None)
+    connection.commit()
     return claimed
 
 
+def claim_many(
+    connection: Connection, delivery_ids: Sequence[int], now: datetime, stale: timedelta = STALE_CLAIM
+) -> list[int]:
+    """Take the due ones among ``delivery_ids`` for sending, in one statement;
+    returns the ids this connection got (another sender may have taken some)."""
+    return _claim(connection, col(Delivery.id).in_(list(delivery_ids)) & _due(now, stale), now)
+
+
 def claim_due(
-    session: Session, now: datetime, limit: int = BATCH, stale: timedelta = STALE_CLAIM
+    connection: Connection, now: datetime, limit: int = BATCH, stale: timedelta = STALE_CLAIM
 ) -> list[int]:
     """Claim up to ``limit`` of the oldest due deliveries, whoever else is claiming.
 
@@ -87,30 +92,22 @@ def claim_due(
     concurrent workers never wait on each other's rows. SQLite has one
     writer at a time: the conditional UPDATE of :func:`claim_many` suffices.
     """
-    if session.connection().dialect.name != "postgresql":
-        return claim_many(session, sendable_ids(session, now, stale)[:limit], now, stale)
+    if connection.dialect.name != "postgresql":
+        return claim_many(connection, sendable_ids(connection, now, stale)[:limit], now, stale)
     picked = (
-        select(Delivery.id)
+        select(col(Delivery.id))
         .where(_due(now, stale))
         .order_by(col(Delivery.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
-    statement = (
-        update(Delivery)
-        .where(col(Delivery.id).in_(picked))
-        .values(status=DeliveryStatus.SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
-        .returning(col(Delivery.id))
-    )
-    claimed = sorted(i for i in session.connection().execute(statement).scalars() if i is not None)
-    session.commit()
-    return claimed
+    return _claim(connection, col(Delivery.id).in_(picked), now)
 
 
-def claim(session: Session, delivery_id: int, now: datetime) -> bool:
+def claim(connection: Connection, delivery_id: int, now: datetime) -> bool:
     """Take one delivery for sending; False when another sender has it or it is done."""
-    return claim_many(session, [delivery_id], now) == [delivery_id]
+    return claim_many(connection, [delivery_id], now) == [delivery_id]
 
 
 @dataclass(frozen=True)
@@ -147,8 +144,8 @@ async def send_pending(
     once; record each outcome on its row."""
     retry = retry or RetryPolicy()
     result = SendResult()
-    with Session(engine) as session:
-        due = sendable_ids(session, now, retry.stale_claim)
+    with engine.connect() as connection:
+        due = sendable_ids(connection, now, retry.stale_claim)
     batches: asyncio.Queue[list[int]] = asyncio.Queue()
     for start in range(0, len(due), BATCH):
         batches.put_nowait(due[start : start + BATCH])
@@ -201,7 +198,7 @@ def _claimer(sender: _Sender, retry: RetryPolicy) -> Callable[[], list[int]]:
     def next_batch() -> list[int]:
         sender.now = utcnow()
         sender.today = sender.now.astimezone(sender.settings.zone).date()
-        return claim_due(sender.session, sender.now, BATCH, retry.stale_claim)
+        return claim_due(sender.connection, sender.now, BATCH, retry.stale_claim)
 
     return next_batch
 
@@ -225,9 +222,8 @@ class _Sender:
         result: SendResult,
         done: Callable[[], None],
     ) -> None:
-        self.session = Session(engine, expire_on_commit=False)
-
-        self.outcomes = _Outcomes(self.session)
+        self.connection = engine.connect()
+        self.outcomes = _Outcomes(self.connection)
         self.settings, self.transport, self.now = settings, transport, now
         self.retry, self.result, self.done = retry, result, done
         self.today = now.astimezone(settings.zone).date()
@@ -237,7 +233,7 @@ class _Sender:
 
         def next_batch() -> list[int]:
             while not batches.empty():
-                claimed = claim_many(self.session, batches.get_nowait(), self.now, self.retry.stale_claim)
+                claimed = claim_many(self.connection, batches.get_nowait(), self.now, self.retry.stale_claim)
                 if claimed:
                     return claimed
             return []
@@ -251,56 +247,55 @@ class _Sender:
                 await self._send_batch(claimed)
         finally:
             await self.transport.close()
-            self.session.close()
+            self.connection.close()
 
     async def _send_batch(self, claimed: list[int]) -> None:
-        batch = load_batch(self.session, claimed)
-        # Detached, the batch's rows are plain values: later commits have nothing to flush.
-        self.session.expunge_all()
+        batch = load_batch(self.connection, claimed)
         for delivery_id in claimed:
-            message = compose_from(batch, delivery_id, self.settings, self.now, self.today)
-            await self._deliver(batch.deliveries[delivery_id], message)
+            mail = compose_from(batch, delivery_id, self.settings, self.now, self.today)
+            # Read after the claim, the row's attempts count this one.
+            await self._deliver(delivery_id, mail, batch.deliveries[delivery_id].attempts)
             self.done()
 
-    async def _deliver(self, delivery: Delivery, message: Any) -> None:
+    async def _deliver(self, delivery_id: int, mail: OutgoingMail, attempts: int) -> None:
         for attempt in range(self.retry.retries + 1):
             try:
-                await self.transport.send(message, delivery.email)
+                await self.transport.send(mail)
             except PermanentSendError as exc:
-                self.outcomes.record(delivery, DeliveryStatus.FAILED, error=str(exc))
+                self.outcomes.record(delivery_id, attempts + attempt, DeliveryStatus.FAILED, error=str(exc))
                 self.result.failed += 1
                 return
             except TransientSendError as exc:
-                if attempt < self.retry.retries and delivery.attempts + attempt < self.retry.max_attempts:
+                if attempt < self.retry.retries and attempts + attempt < self.retry.max_attempts:
                     await asyncio.sleep(self.retry.delay(attempt))
                     continue
-                self._give_up_for_now(delivery, str(exc), attempt)
+                self._give_up_for_now(delivery_id, attempts + attempt, str(exc))
                 return
-            delivery.attempts += attempt
-            self.outcomes.record(delivery, DeliveryStatus.SENT, sent_at=utcnow())
+            self.outcomes.record(delivery_id, attempts + attempt, DeliveryStatus.SENT, sent_at=utcnow())
             self.result.sent += 1
             return
 
-    def _give_up_for_now(self, delivery: Delivery, error: str, attempt: int) -> None:
-        delivery.attempts += attempt
-        if delivery.attempts >= self.retry.max_attempts:
-            error = f"{error} (gave up after {delivery.attempts} attempts)"
-            self.outcomes.record(delivery, DeliveryStatus.FAILED, error=error)
+    def _give_up_for_now(self, delivery_id: int, attempts: int, error: str) -> None:
+        if attempts >= self.retry.max_attempts:
+            error = f"{error} (gave up after {attempts} attempts)"
+            self.outcomes.record(delivery_id, attempts, DeliveryStatus.FAILED, error=error)
             self.result.failed += 1
         else:
-            retry_at = self.now + self.retry.later(delivery.attempts)
-            self.outcomes.record(delivery, DeliveryStatus.PENDING, error=error, retry_at=retry_at)
+            retry_at = self.now + self.retry.later(attempts)
+            self.outcomes.record(
+                delivery_id, attempts, DeliveryStatus.PENDING, error=error, retry_at=retry_at
+            )
             self.result.retry_later += 1
 
 
 class _Outcomes:
     """Writes delivery outcomes, each in its own commit, with one statement
     prepared once: building an SQLAlchemy UPDATE per mail costs ten times
-    the UPDATE itself."""
+    the UPDATE itself, and a Session's commit three times a Connection's."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.dialect = session.connection().dialect
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.dialect = connection.dialect
         mark = "?" if self.dialect.paramstyle == "qmark" else "%s"
         self.sql = (
             f"UPDATE delivery SET status = {mark}, last_error = {mark}, next_attempt_at = {mark}, "
@@ -313,7 +308,8 @@ class _Outcomes:
 
     def record(
         self,
-        delivery: Delivery,
+        delivery_id: int,
+        attempts: int,
         status: str,
         *,
         error: str | None = None,
@@ -321,25 +317,16 @@ class _Outcomes:
         sent_at: datetime | None = None,
     ) -> None:
         error = error and error[:2000]
-        parameters = (
-            status,
-            error,
-            self._time(retry_at),
-            delivery.attempts,
-            self._time(sent_at),
-            delivery.id,
-        )
-        self.session.connection().exec_driver_sql(self.sql, parameters)
-        self.session.commit()
-        delivery.status, delivery.last_error, delivery.next_attempt_at = status, error, retry_at
-        delivery.sent_at = sent_at or delivery.sent_at
+        parameters = (status, error, self._time(retry_at), attempts, self._time(sent_at), delivery_id)
+        self.connection.exec_driver_sql(self.sql, parameters)
+        self.connection.commit()
 
 
 def mark_alerts_sent(engine: Engine) -> int:
     """Approved alerts whose digest reached at least one contact become
     ``sent``. One statement per run instead of one per mail; a run that
     stopped before it is caught up by the next."""
-    delivered = select(Delivery.digest_id).where(Delivery.status == DeliveryStatus.SENT)
+    delivered = select(col(Delivery.digest_id)).where(col(Delivery.status) == DeliveryStatus.SENT)
     with Session(engine) as session:
         statement = (
             update(Alert)

@@ -12,18 +12,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from email.header import Header
-from email.message import Message
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.utils import format_datetime, formataddr, parseaddr
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlmodel import Session, col, select
 
+from alerts.mail import OutgoingMail, encode_mail, one_line
 from hs.codes import display
 from hs.markets import country_name
 from hs.nomenclature import describe
@@ -86,29 +82,81 @@ def digest_items(session: Session, alerts: Sequence[Alert], language: str, today
     notice_ids = [a.notice_id for a in alerts]
     notices = {n.id: n for n in session.exec(select(Notice).where(col(Notice.id).in_(notice_ids))) if n.id}
     tag_ids = [i for a in alerts for i in a.evidence.get("tag_ids", [])]
-    tags = (
-        {t.id: t for t in session.exec(select(Tag).where(col(Tag.id).in_(tag_ids))) if t.id}
+    tag_codes = (
+        {t.id: t.code for t in session.exec(select(Tag).where(col(Tag.id).in_(tag_ids))) if t.id}
         if tag_ids
         else {}
     )
-    return digest_items_from(alerts, notices, tags, language, today)
+    return digest_items_from(alerts, notices, tag_codes, language, today)
+
+
+class AlertFields(Protocol):
+    """What a digest item reads of an alert: an :class:`Alert` or a row of its columns."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def notice_id(self) -> int: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def note(self) -> str | None: ...
+    @property
+    def evidence(self) -> dict[str, Any]: ...
+
+
+class NoticeFields(Protocol):
+    """What a digest item reads of a notice: a :class:`Notice` or a row of its columns."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def country(self) -> str: ...
+    @property
+    def doc_type(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def published_on(self) -> date | None: ...
+    @property
+    def comment_deadline(self) -> date | None: ...
+    @property
+    def effective_on(self) -> date | None: ...
+
+
+class EnterpriseFields(Protocol):
+    """What a mail reads of an enterprise: an :class:`Enterprise` or a row of its columns."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def name_en(self) -> str | None: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def frequency(self) -> str: ...
 
 
 def digest_items_from(
-    alerts: Sequence[Alert],
-    notices: Mapping[int, Notice],
-    tags: Mapping[int, Tag],
+    alerts: Sequence[AlertFields],
+    notices: Mapping[int, NoticeFields],
+    tag_codes: Mapping[int, str],
     language: str,
     today: date,
 ) -> list[DigestItem]:
-    """``alerts`` as template items, most severe first, from notices and tags already read."""
-    items = [_item(alert, notices[alert.notice_id], tags, language, today) for alert in alerts]
+    """``alerts`` as template items, most severe first, from notices and tag
+    codes (by tag id) already read."""
+    items = [_item(alert, notices[alert.notice_id], tag_codes, language, today) for alert in alerts]
     return sorted(items, key=lambda i: (SEVERITY_ORDER.index(Severity(i.severity)), i.alert_id))
 
 
-def _item(alert: Alert, notice: Notice, tags: Mapping[int, Tag], language: str, today: date) -> DigestItem:
+def _item(
+    alert: AlertFields, notice: NoticeFields, tag_codes: Mapping[int, str], language: str, today: date
+) -> DigestItem:
     assert alert.id is not None
-    codes = [tags[i].code for i in alert.evidence.get("tag_ids", []) if i in tags]
+    codes = [tag_codes[i] for i in alert.evidence.get("tag_ids", []) if i in tag_codes]
     products = [f"{display(code)} {describe(code[:2], language)}" for code in codes]
     deadline = notice.comment_deadline
     return DigestItem(
@@ -128,10 +176,13 @@ def _item(alert: Alert, notice: Notice, tags: Mapping[int, Tag], language: str, 
     )
 
 
+_HTTP_LINK = re.compile(r"https?://[^\s\"'<>]+$", re.IGNORECASE)
+
+
 def safe_link(url: str | None) -> str | None:
     """``url`` when it is an http(s) address, else None: a notice from a
     foreign site must not put a ``javascript:`` or ``data:`` link in a mail."""
-    if url and re.match(r"https?://[^\s\"'<>]+$", url.strip(), re.IGNORECASE):
+    if url and _HTTP_LINK.match(url.strip()):
         return url.strip()
     return None
 
@@ -152,11 +203,6 @@ def render_mail(
     return one_line(subject), text, html
 
 
-def one_line(value: str) -> str:
-    """Fold CR, LF and other control characters to spaces (no header injection)."""
-    return re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", value).strip()
-
-
 def digest_context(session: Session, digest: Digest, enterprise: Enterprise, today: date) -> dict[str, Any]:
     """What the templates of a digest's mail need."""
     alerts = session.exec(select(Alert).where(Alert.digest_id == digest.id).order_by(col(Alert.id))).all()
@@ -164,7 +210,9 @@ def digest_context(session: Session, digest: Digest, enterprise: Enterprise, tod
     return alerts_context(items, enterprise, digest.kind, digest.period)
 
 
-def alerts_context(items: list[DigestItem], enterprise: Enterprise, kind: str, period: str) -> dict[str, Any]:
+def alerts_context(
+    items: list[DigestItem], enterprise: EnterpriseFields, kind: str, period: str
+) -> dict[str, Any]:
     """Template context for ``items`` addressed to ``enterprise`` (also used for previews)."""
     language = enterprise.language
     groups = [(s.value, [i for i in items if i.severity == s]) for s in SEVERITY_ORDER]
@@ -184,28 +232,6 @@ def template_kind(digest_kind: str) -> str:
     return "critical_alert" if digest_kind == "critical" else "digest"
 
 
-def build_message(
-    *, subject: str, text: str, html: str, sender: str, recipient: str, message_id: str, sent_at: datetime
-) -> Message:
-    """A multipart/alternative mail, UTF-8: plain text first, HTML preferred.
-
-    Built with the compat32 MIME classes: the modern header registry
-    parses every header again and costs more than rendering the digest.
-    """
-    message = MIMEMultipart("alternative")
-    message["Subject"] = Header(one_line(subject), "utf-8")  # type: ignore[assignment]
-
-    name, address = parseaddr(sender)
-    message["From"] = formataddr((str(Header(name, "utf-8")) if not name.isascii() else name, address))
-    message["To"] = one_line(recipient)
-    message["Date"] = format_datetime(sent_at)
-    message["Message-ID"] = one_line(message_id)
-    message["Auto-Submitted"] = "auto-generated"
-    message.attach(MIMEText(text, "plain", "utf-8"))
-    message.attach(MIMEText(html, "html", "utf-8"))
-    return message
-
-
 def source_failure_message(
     *,
     templates_dir: Path,
@@ -217,13 +243,13 @@ def source_failure_message(
     recipient: str,
     message_id: str,
     sent_at: datetime,
-) -> Message:
+) -> OutgoingMail:
     """The notice to an administrator that sources keep failing."""
 
     context = {"sources": sources, "held_runs": held_runs, "threshold": threshold}
 
     subject, text, html = render_mail(templates_dir, "source_failure", language, context)
-    return build_message(
+    return encode_mail(
         subject=subject,
         text=text,
         html=html,

@@ -57,7 +57,7 @@ async def mail_admins(report: HealthReport, settings: Settings, transport: Trans
     day = now.astimezone(settings.zone).date().isoformat()
     domain = settings.mail_from.rpartition("@")[2].rstrip(">") or "barrierwatch.localhost"
     for address in settings.admin_addresses:
-        message = source_failure_message(
+        mail = source_failure_message(
             templates_dir=settings.templates_dir,
             language="zh",
             sources=report.sources,
@@ -69,7 +69,7 @@ async def mail_admins(report: HealthReport, settings: Settings, transport: Trans
             sent_at=now,
         )
         try:
-            await transport.send(message, address)
+            await transport.send(mail)
         except (TransientSendError, PermanentSendError):
             continue  # the next day's check tries again; the run row keeps the count
         sent += 1

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
-from email.message import Message
 from pathlib import Path
 from typing import Protocol
 
 import aiosmtplib
 
+from alerts.mail import OutgoingMail
 from config import Settings
 
 
@@ -28,9 +28,9 @@ class PermanentSendError(Exception):
 
 
 class Transport(Protocol):
-    """Sends one message to one recipient; raises TransientSendError or PermanentSendError."""
+    """Sends one mail to its recipient; raises TransientSendError or PermanentSendError."""
 
-    async def send(self, message: Message, recipient: str) -> None: ...
+    async def send(self, mail: OutgoingMail) -> None: ...
 
     async def close(self) -> None: ...
 
@@ -47,16 +47,16 @@ class MaildirOutbox:
         for sub in ("tmp", "new", "cur"):
             (root / sub).mkdir(parents=True, exist_ok=True)
 
-    def path_for(self, message: Message) -> Path:
-        digest = hashlib.sha256(str(message["Message-ID"]).encode()).hexdigest()[:24]
+    def path_for(self, mail: OutgoingMail) -> Path:
+        digest = hashlib.sha256(mail.message_id.encode()).hexdigest()[:24]
         return self.root / "new" / f"{digest}.{socket.gethostname()}.eml"
 
-    async def send(self, message: Message, recipient: str) -> None:
-        final = self.path_for(message)
+    async def send(self, mail: OutgoingMail) -> None:
+        final = self.path_for(mail)
         if final.exists() or (self.root / "cur" / final.name).exists():
             return
         temporary = self.root / "tmp" / f"{final.name}.{os.getpid()}"
-        temporary.write_bytes(message.as_bytes())
+        temporary.write_bytes(mail.data)
         os.replace(temporary, final)
 
     async def close(self) -> None:
@@ -87,10 +87,11 @@ class SmtpTransport:
         await self.client.connect()
         return self.client
 
-    async def send(self, message: Message, recipient: str) -> None:
+    async def send(self, mail: OutgoingMail) -> None:
+        options = ["SMTPUTF8"] if mail.needs_smtputf8 else []
         try:
             client = await self._connected()
-            await client.send_message(message, recipients=[recipient])
+            await client.sendmail(mail.sender, [mail.recipient], mail.data, mail_options=options)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             raise _classified(exc.recipients[0].code if exc.recipients else 550, str(exc)) from exc
         except aiosmtplib.SMTPResponseException as exc:

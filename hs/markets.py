@@ -191,6 +191,7 @@ def markets_covering(country: str) -> set[str]:
     return covering
 
 
+@cache  # every digest item asks; pycountry's lookup costs more than the rest of the item
 def country_name(code: str, language: str = "en") -> str:
     """Display name of a country or group code in ``language`` (``en``/``zh``)."""
     if language == "zh" and code in _ZH_NAMES:

@@ -128,7 +128,7 @@ def test_a_delivery_is_claimed_by_one_sender_only_and_a_stale_claim_is_taken_ove
     settings = prepare(engine)
     with session_scope(engine) as session:
         build_digests(session, NOW, settings.zone, "example.org")
-    with Session(engine) as first, Session(engine) as second:
+    with engine.connect() as first, engine.connect() as second:
         delivery_id = sendable_ids(first, NOW)[0]
         assert claim(first, delivery_id, NOW) is True
         assert claim(second, delivery_id, NOW) is False

@@ -17,7 +17,7 @@ def test_source_failure_notice_lists_each_failing_source_escaped(language, words
         consecutive_failures=4,
         last_error="HTTP 503 <script>alert(1)</script>",
     )
-    message = source_failure_message(
+    mail = source_failure_message(
         templates_dir=get_settings().templates_dir,
         language=language,
         sources=[failing],
@@ -27,7 +27,7 @@ def test_source_failure_notice_lists_each_failing_source_escaped(language, words
         message_id="<x@b.example>",
         sent_at=datetime(2026, 11, 25, tzinfo=UTC),
     )
-    parsed = message_from_bytes(message.as_bytes(), policy=policy.default)
+    parsed = message_from_bytes(mail.data, policy=policy.default)
     assert isinstance(parsed, EmailMessage)
     text_part, html_part = parsed.get_body(("plain",)), parsed.get_body(("html",))
 

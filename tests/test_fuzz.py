@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from sqlmodel import Session, func, select
 
 import pipeline
-from alerts.emails import DigestItem, alerts_context, build_message, render_mail, safe_link
+from alerts.emails import DigestItem, alerts_context, render_mail, safe_link
 from alerts.enterprises import read_enterprises
+from alerts.mail import encode_mail
 from config import Settings
 from crawler.feeds.reader import FeedProblem, parse_feed
 from crawler.importers import read_notices
@@ -127,7 +128,7 @@ def test_hostile_notice_text_is_escaped_and_cannot_add_headers(title, note, url)
     }
     subject, text, html = render_mail(Settings().templates_dir, "digest", "en", context)
     assert "<script>" not in html and "javascript:" not in html.lower().replace(" ", "")
-    message = build_message(
+    mail = encode_mail(
         subject=subject + title,
         text=text,
         html=html,
@@ -136,7 +137,7 @@ def test_hostile_notice_text_is_escaped_and_cannot_add_headers(title, note, url)
         message_id="<m@b.example>",
         sent_at=datetime(2026, 11, 25, tzinfo=UTC),
     )
-    parsed = message_from_bytes(message.as_bytes(), policy=policy.default)
+    parsed = message_from_bytes(mail.data, policy=policy.default)
     assert set(parsed.keys()) == {
         "Content-Type",
         "MIME-Version",

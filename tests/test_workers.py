@@ -91,7 +91,7 @@ def test_four_workers_on_one_postgresql_queue_send_every_mail_once(engine, datab
 
 def test_claim_due_takes_the_oldest_due_deliveries_once(engine):
     _queue(engine, 40)
-    with Session(engine) as first, Session(engine) as second:
+    with engine.connect() as first, engine.connect() as second:
         a = claim_due(first, NOW, limit=30)
         b = claim_due(second, NOW, limit=30)
     assert len(a) == 30 and len(b) == 10 and not set(a) & set(b)
