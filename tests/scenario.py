@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
+from alerts.digest import build_digests
 from alerts.enterprises import EnterpriseProfile, save_enterprises
+from bench import synthetic
+from config import Settings
 from nlp.classify import classify_pending
 from nlp.tagger import CodeTagger
 from store.db import session_scope
+from store.models import Alert, Delivery
 from store.notices import NoticeRecord, save_notices
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # a Wednesday, 10:00 in Shanghai
@@ -69,3 +75,25 @@ def load(
         save_enterprises(session, list(enterprises))
     with session_scope(engine) as session:
         classify_pending(session, CodeTagger())
+
+
+def approved_digests(engine: Engine, enterprises: int) -> list[str]:
+    """``enterprises`` synthetic exporters with one approved alert each, put
+    into digests with one delivery each; the deliveries' Message-IDs."""
+    synthetic.enterprises(engine, enterprises)
+    synthetic.notices(engine, 50)
+    now = datetime.now(UTC)
+    alert = {"severity": "high", "score": 1.0, "reason": "HS 6115", "evidence": {"tag_ids": []}}
+    with engine.begin() as connection:
+        connection.execute(
+            insert(Alert),
+            [
+                {**alert, "notice_id": i % 50 + 1, "enterprise_id": i, "status": "approved"}
+                | {"created_at": now, "updated_at": now}
+                for i in range(1, enterprises + 1)
+            ],
+        )
+    with session_scope(engine) as session:
+        build_digests(session, NOW, Settings().zone, "example.org")
+    with engine.connect() as connection:
+        return list(connection.execute(select(col(Delivery.message_id))).scalars())

@@ -1,20 +1,27 @@
-"""The weekly run killed with SIGKILL at random points, then run again, loses and duplicates nothing.
+"""Killed mid-run, then run again: nothing lost, nothing duplicated.
 
-Every trial builds a fresh database, starts `barrierwatch weekly --no-crawl` as a process of its
-own against a real SMTP server (aiosmtpd on 127.0.0.1), kills it at a random moment, waits for
-its claims to go stale (BW_STALE_CLAIM_SECONDS=1) and runs it again to the end.
+- The weekly run killed with SIGKILL at random points: every trial builds a fresh database,
+  starts `barrierwatch weekly --no-crawl` as a process of its own against a real SMTP server
+  (aiosmtpd on 127.0.0.1), kills it at a random moment, waits for its claims to go stale
+  (BW_STALE_CLAIM_SECONDS=1) and runs it again to the end.
+- The SMTP server killed with SIGKILL in the middle of a send: the sender records what is left
+  as waiting with the reason, and the next send, once a server is back, delivers exactly that.
 """
 
 from __future__ import annotations
 
 import json
+import mailbox
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 from sqlmodel import Session, func, select
@@ -23,7 +30,8 @@ import pipeline
 from config import Settings
 from store.db import open_database
 from store.models import Alert, Delivery, Notice
-from tests.smtp_server import Sink, smtp_server
+from tests.scenario import NOW, approved_digests
+from tests.smtp_server import Sink, free_port, smtp_server
 
 TRIALS = 20
 HEADINGS = ["6115", "4418", "8708", "3208", "9403", "7326", "0409", "2309", "8517", "8703"]
@@ -127,3 +135,109 @@ def test_weekly_killed_at_random_points_then_rerun_delivers_every_digest(tmp_pat
             assert all(n <= 2 for n in received.values()), f"trial {trial}: {received.most_common(3)}"
             repeats += sum(n - 1 for n in received.values())
     assert repeats <= TRIALS  # at most the one mail in flight per kill
+
+
+SERVER_KILLS = 5
+SERVER_HANDLER = "aiosmtpd.handlers.Mailbox"
+DIGESTS = 200
+CONNECTIONS = 4
+
+
+def _smtp_process(port: int, maildir: Path) -> subprocess.Popen[bytes]:
+    """aiosmtpd in a process of its own, filing each mail in ``maildir`` before it answers 250."""
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{port}",
+            "-c",
+            SERVER_HANDLER,
+            str(maildir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            time.sleep(0.05)
+    server.kill()
+    raise RuntimeError("the SMTP server did not start")
+
+
+def _filed(maildir: Path) -> int:
+    return len(os.listdir(maildir / "new")) if (maildir / "new").is_dir() else 0
+
+
+def _message_ids(maildir: Path) -> Counter[str]:
+    return Counter(str(message["Message-ID"]) for message in mailbox.Maildir(maildir, create=False))
+
+
+def _sender_settings(database_url: str, port: int) -> Settings:
+    return Settings(
+        database_url=database_url,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_security="none",
+        smtp_connections=CONNECTIONS,
+        smtp_timeout=5,
+        retry_base_seconds=0.01,
+    )
+
+
+def _send_in_background(engine, settings: Settings, now) -> tuple[threading.Thread, list]:
+    outcome: list = []
+    thread = threading.Thread(target=lambda: outcome.append(pipeline.send(engine, settings, now)[1]))
+    thread.start()
+    return thread, outcome
+
+
+def test_smtp_server_killed_mid_send_then_back_gets_exactly_what_was_left(tmp_path):
+    rng = random.Random(20261130)
+    for trial in range(SERVER_KILLS):
+        folder = tmp_path / f"trial-{trial}"
+        folder.mkdir()
+        database_url = f"sqlite:///{folder / 'bw.db'}"
+        engine = open_database(database_url)
+        expected = set(approved_digests(engine, DIGESTS))
+
+        first_port, first_box = free_port(), folder / "first"
+        server = _smtp_process(first_port, first_box)
+        thread, outcome = _send_in_background(engine, _sender_settings(database_url, first_port), NOW)
+        kill_after = rng.randint(10, DIGESTS - 50)
+        while _filed(first_box) < kill_after and thread.is_alive():
+            time.sleep(0.002)
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        thread.join(timeout=60)
+        assert outcome, f"trial {trial}: the send did not finish"
+        assert outcome[0].sent < DIGESTS and outcome[0].sent + outcome[0].retry_later == DIGESTS
+
+        with Session(engine) as session:
+            sent_first = {d.message_id for d in session.exec(select(Delivery)) if d.status == "sent"}
+            waiting = session.exec(select(Delivery).where(Delivery.status != "sent")).all()
+        assert all(d.status == "pending" and d.last_error and d.next_attempt_at for d in waiting), trial
+        first = _message_ids(first_box)
+        # Filed but not known as sent: only mails in flight when the server died (no 250 came back).
+        assert sent_first <= set(first) and len(set(first) - sent_first) <= CONNECTIONS, trial
+
+        second_port, second_box = free_port(), folder / "second"
+        server = _smtp_process(second_port, second_box)
+        try:
+            later = NOW + timedelta(days=1)  # past every retry time
+            pipeline.send(engine, _sender_settings(database_url, second_port), later)
+        finally:
+            server.terminate()
+            server.wait()
+        second = _message_ids(second_box)
+        with Session(engine) as session:
+            assert {d.status for d in session.exec(select(Delivery))} == {"sent"}, trial
+        engine.dispose()
+        assert set(second) == expected - sent_first, trial  # exactly what was left
+        assert set(first) | set(second) == expected and max((first + second).values()) <= 2, trial

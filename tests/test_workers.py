@@ -10,53 +10,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from alerts.deliver import claim_due
-from alerts.digest import build_digests
-from bench import synthetic
-from config import Settings
-from store.db import session_scope
-from store.models import Alert, Delivery
+from store.models import Delivery
+from tests.scenario import approved_digests
 from tests.smtp_server import Sink, smtp_server
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
-def _queue(engine, enterprises: int) -> list[str]:
-    """``enterprises`` digests of approved alerts, each with one delivery; their Message-IDs."""
-    synthetic.enterprises(engine, enterprises)
-    synthetic.notices(engine, 50)
-    now = datetime.now(UTC)
-    with engine.begin() as conn:
-        conn.execute(
-            insert(Alert),
-            [
-                {
-                    "notice_id": i % 50 + 1,
-                    "enterprise_id": i,
-                    "severity": "high",
-                    "score": 1.0,
-                    "reason": "HS 6115",
-                    "evidence": {"tag_ids": []},
-                    "status": "approved",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i in range(1, enterprises + 1)
-            ],
-        )
-    with session_scope(engine) as session:
-        build_digests(session, NOW, Settings().zone, "example.org")
-    with Session(engine) as session:
-        return [d.message_id for d in session.exec(select(Delivery))]
-
-
 def test_four_workers_on_one_postgresql_queue_send_every_mail_once(engine, database_url, tmp_path):
     if engine.dialect.name != "postgresql":
         pytest.skip("concurrent workers share a PostgreSQL queue (SQLite has one writer)")
-    expected = _queue(engine, 400)
+    expected = approved_digests(engine, 400)
     sink = Sink()
     with smtp_server(sink) as port:
         env = {k: v for k, v in os.environ.items() if not k.startswith("BW_")}
@@ -90,7 +57,7 @@ def test_four_workers_on_one_postgresql_queue_send_every_mail_once(engine, datab
 
 
 def test_claim_due_takes_the_oldest_due_deliveries_once(engine):
-    _queue(engine, 40)
+    approved_digests(engine, 40)
     with engine.connect() as first, engine.connect() as second:
         a = claim_due(first, NOW, limit=30)
         b = claim_due(second, NOW, limit=30)
