@@ -26,6 +26,7 @@ from hs.nomenclature import describe
 from store.models import Alert, Digest, Enterprise, Notice, Severity, Tag
 
 SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.NORMAL)
+_SEVERITY_RANK = {severity.value: rank for rank, severity in enumerate(SEVERITY_ORDER)}
 DOC_TYPE_NAMES = {
     "en": {
         "tbt": "Technical regulation (WTO TBT)",
@@ -149,7 +150,7 @@ def digest_items_from(
     """``alerts`` as template items, most severe first, from notices and tag
     codes (by tag id) already read."""
     items = [_item(alert, notices[alert.notice_id], tag_codes, language, today) for alert in alerts]
-    return sorted(items, key=lambda i: (SEVERITY_ORDER.index(Severity(i.severity)), i.alert_id))
+    return sorted(items, key=lambda i: (_SEVERITY_RANK[i.severity], i.alert_id))
 
 
 def _item(

@@ -122,12 +122,19 @@ def _folded(name: str, words: list[str]) -> str:
 
 
 def _part(boundary: str, subtype: str, body: str) -> str:
-    encoded = base64.encodebytes(body.encode()).decode().rstrip("\n")
+    encoded = _base64_lines(body.encode())
     return (
         f"--{boundary}\n"
         f'Content-Type: text/{subtype}; charset="utf-8"\n'
         f"Content-Transfer-Encoding: base64\n\n{encoded}"
     )
+
+
+def _base64_lines(data: bytes) -> str:
+    """``data`` in base64, 76 characters a line (RFC 2045); one C call and
+    slices, where ``base64.encodebytes`` makes a call per line."""
+    text = base64.b64encode(data).decode()
+    return "\n".join([text[i : i + 76] for i in range(0, len(text), 76)])
 
 
 @cache

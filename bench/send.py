@@ -3,9 +3,11 @@
 The sink is aiosmtpd in a process of its own, so it does not share the
 sender's core. The baseline is a bare aiosmtplib loop sending the same
 mails, rendered beforehand by our own code to the very bytes ours sends,
-over the same number of reused connections, in the same run, before and
-after ours: all it does per mail is the SMTP exchange, so the ratio is
-what reading, rendering, composing and recording cost on top of it.
+over the same number of reused connections, in the same run: bare, ours,
+bare, ours, ... bare, each round of ours against the bare runs either
+side of it, the median round reported (the machine's speed drifts). All
+the bare loop does per mail is the SMTP exchange, so the ratio is what
+reading, rendering, composing and recording cost on top of it.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import aiosmtplib
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from alerts.compose import compose_from, load_batch
 from alerts.deliver import BATCH, RetryPolicy, send_pending, sendable_ids
@@ -33,7 +35,7 @@ from alerts.transports import SmtpTransport
 from bench import synthetic
 from config import Settings
 from store.db import open_database, session_scope
-from store.models import Alert
+from store.models import Alert, Delivery
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 CONNECTIONS = 8
@@ -136,28 +138,45 @@ def _ours(settings: Settings, engine: Any) -> tuple[float, int]:
     return time.perf_counter() - started, result.sent
 
 
+def _requeue(engine: Any) -> None:
+    """Every delivery due again, so that another round sends the same mails."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(Delivery).values(status="pending", attempts=0, claimed_at=None, sent_at=None)
+        )
+        connection.execute(update(Alert).values(status="approved"))
+
+
 def run(quick: bool) -> Iterator[dict[str, Any]]:
     count = 500 if quick else 10_000
+    rounds = 1 if quick else 3
     port = _free_port()
     sink = _start_sink(port)
+    ratios, values, baselines = [], [], []
     try:
         with tempfile.TemporaryDirectory() as folder:
             settings, engine = _prepare(Path(folder), count, port)
             mails = _rendered_mails(settings, engine)
-            before = asyncio.run(_bare_loop(port, mails))
-            ours, sent = _ours(settings, engine)
-            after = asyncio.run(_bare_loop(port, mails))
+            # bare, ours, bare, ours, ..., bare: each round against the bare runs either side of it
+            bare = [count / asyncio.run(_bare_loop(port, mails))]
+            for _ in range(rounds):
+                _requeue(engine)
+                seconds, sent = _ours(settings, engine)
+                assert sent == count, f"sent {sent} of {count}"
+                bare.append(count / asyncio.run(_bare_loop(port, mails)))
+                values.append(sent / seconds)
+                baselines.append((bare[-2] + bare[-1]) / 2)
+                ratios.append(values[-1] / baselines[-1])
     finally:
         sink.terminate()
         sink.wait()
-    baseline = count / ((before + after) / 2)
-    value = sent / ours
+    middle = sorted(range(rounds), key=lambda i: ratios[i])[rounds // 2]  # the median round
     yield {
         "name": f"send_{count}_digests_over_{CONNECTIONS}_connections",
-        "value": round(value, 1),
+        "value": round(values[middle], 1),
         "unit": "mails/s",
-        "baseline": round(baseline, 1),
-        "ratio": round(value / baseline, 3),
-        "sent": sent,
+        "baseline": round(baselines[middle], 1),
+        "ratio": round(ratios[middle], 3),
+        "rounds": [round(r, 3) for r in ratios],
         "cpus": os.cpu_count(),
     }
