@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from sqlmodel import Session, col, select
 
 from alerts.mail import OutgoingMail, encode_mail, one_line
@@ -189,19 +189,23 @@ def safe_link(url: str | None) -> str | None:
 
 
 MAIL_KINDS = ("digest", "critical_alert", "source_failure")
+MAIL_PARTS = ("subject.txt", "body.txt", "body.html")
 
 
 def render_mail(
     templates_dir: Path, kind: str, language: str, context: dict[str, Any]
 ) -> tuple[str, str, str]:
     """(subject, text, html) of a mail of ``kind`` in ``language`` (``zh``/``en``)."""
+    subject, text, html = _triplet(templates_dir, kind, language if language in ("zh", "en") else "en")
+    return one_line(subject.render(context)), text.render(context), html.render(context)
+
+
+@cache  # looked up for every mail; the environment's own cache takes a lock each time
+def _triplet(templates_dir: Path, kind: str, language: str) -> tuple[Template, Template, Template]:
     assert kind in MAIL_KINDS, kind
-    env = _environment(templates_dir)
-    folder = f"emails/{kind}/{language if language in ('zh', 'en') else 'en'}"
-    subject = env.get_template(f"{folder}/subject.txt").render(context)
-    text = env.get_template(f"{folder}/body.txt").render(context)
-    html = env.get_template(f"{folder}/body.html").render(context)
-    return one_line(subject), text, html
+    env, folder = _environment(templates_dir), f"emails/{kind}/{language}"
+    subject, text, html = (env.get_template(f"{folder}/{name}") for name in MAIL_PARTS)
+    return subject, text, html
 
 
 def digest_context(session: Session, digest: Digest, enterprise: Enterprise, today: date) -> dict[str, Any]:
