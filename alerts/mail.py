@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime, formataddr, parseaddr
-from functools import cache
+from functools import cache, lru_cache
 
 # Bytes of UTF-8 per encoded word: 52 base64 characters, a 64-character word.
 _WORD_BYTES = 39
@@ -76,7 +76,7 @@ def encode_mail(
         header("Subject", subject),
         f"From: {_from_header(sender)}",
         f"To: {recipient}",
-        f"Date: {format_datetime(sent_at)}",
+        f"Date: {_date(sent_at)}",
         f"Message-ID: {message_id}",
         "Auto-Submitted: auto-generated",
         *(header(name, value) for name, value in headers),
@@ -135,6 +135,11 @@ def _base64_lines(data: bytes) -> str:
     slices, where ``base64.encodebytes`` makes a call per line."""
     text = base64.b64encode(data).decode()
     return "\n".join([text[i : i + 76] for i in range(0, len(text), 76)])
+
+
+@lru_cache(maxsize=8)  # a send run dates its mails with one time
+def _date(sent_at: datetime) -> str:
+    return format_datetime(sent_at)
 
 
 @cache
