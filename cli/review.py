@@ -1,0 +1,142 @@
+"""Commands from match to mail: alerts, enterprises, digests, send."""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+import pipeline
+from alerts.digest import KINDS
+from alerts.enterprises import EXPORT_COLUMNS, export_enterprises
+from alerts.preview import find_enterprise, preview_digest
+from cli.common import ExistingFile, ExportFormat, database, fail, print_json, say
+from store.queries import alerts_for_export
+from store.types import utcnow
+
+app = typer.Typer()
+alerts_app = typer.Typer(no_args_is_help=True, help="The alert queue.")
+enterprises_app = typer.Typer(no_args_is_help=True, help="Enterprise profiles.")
+digests_app = typer.Typer(no_args_is_help=True, help="Digests (the mails enterprises get).")
+
+
+@app.command()
+def match() -> None:
+    """Match tagged notices to enterprises and update the alert queue."""
+    with database() as (settings, engine):
+        r = pipeline.match(engine, settings, utcnow())
+        say(
+            f"matched {r.notices} notices: {r.created} new alerts, {r.updated} updated, "
+            f"{r.withdrawn} withdrawn, {r.unchanged} unchanged"
+        )
+
+
+@alerts_app.command("approve")
+def alerts_approve(
+    all_pending: Annotated[bool, typer.Option("--all", help="Approve every pending alert.")] = False,
+    alert_ids: Annotated[
+        list[int] | None, typer.Option("--id", help="Approve this alert (repeatable).")
+    ] = None,
+    reviewer: Annotated[str, typer.Option("--by", help="Reviewer recorded on the alerts.")] = "",
+) -> None:
+    """Approve pending alerts from the command line (the web UI is the usual way)."""
+    if all_pending == bool(alert_ids):
+        fail("give either --all or one or more --id N")
+    with database() as (_settings, engine):
+        if alert_ids:
+            with Session(engine) as session:
+                from alerts.queue import not_reviewable
+
+                refused = not_reviewable(session, alert_ids)
+            if refused:
+                fail("; ".join(f"alert {i}: {why}" for i, why in refused.items()))
+        changed = pipeline.approve(engine, None if all_pending else alert_ids, reviewer or getpass.getuser())
+        say(f"approved {len(changed)} alerts")
+
+
+@alerts_app.command("export")
+def alerts_export(
+    format: Annotated[ExportFormat, typer.Option(help="json or csv")] = ExportFormat.json,
+    status: Annotated[str | None, typer.Option(help="Only alerts with this status.")] = None,
+) -> None:
+    """Print the alerts: notice, enterprise, status, severity, reason, HS codes."""
+    with database() as (_settings, engine), Session(engine) as session:
+        rows = alerts_for_export(session, status)
+    if format == ExportFormat.json:
+        print_json(rows)
+        return
+    writer = csv.DictWriter(
+        sys.stdout, fieldnames=["id", "notice_id", "enterprise", "status", "severity", "reason", "hs_codes"]
+    )
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "hs_codes": ";".join(row["hs_codes"])})
+
+
+@enterprises_app.command("import")
+def enterprises_import(file: ExistingFile) -> None:
+    """Create or update enterprises from a CSV or XLSX file (name, email, hs_codes, markets, language)."""
+    with database() as (settings, engine):
+        result = pipeline.import_enterprises(engine, settings, file)
+        say(f"{file}: {result.created} created, {result.updated} updated")
+
+
+@enterprises_app.command("export")
+def enterprises_export(
+    format: Annotated[ExportFormat, typer.Option(help="json or csv (the import columns)")] = ExportFormat.csv,
+) -> None:
+    """Print every enterprise in the columns `enterprises import` reads."""
+    with database() as (_settings, engine), Session(engine) as session:
+        rows = export_enterprises(session)
+    if format == ExportFormat.json:
+        print_json(rows)
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(EXPORT_COLUMNS))
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ";".join(v) if isinstance(v, list) else v for k, v in row.items()})
+
+
+@digests_app.command("preview")
+def digests_preview(
+    enterprise: Annotated[str, typer.Argument(help="Enterprise id, Chinese or English name.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the HTML.", dir_okay=False)],
+) -> None:
+    """Render the digest an enterprise would get next (its approved alerts not yet sent)."""
+    with database() as (settings, engine), Session(engine) as session:
+        found = find_enterprise(session, enterprise)
+        if found is None:
+            fail(f"no enterprise {enterprise!r}: give its id, Chinese or English name")
+        preview = preview_digest(session, settings, found, utcnow())
+    if preview is None:
+        fail(f"{enterprise}: no approved alert waits to be sent, so there is no digest to preview")
+    out.write_text(preview.html, encoding="utf-8")
+    say(f"subject: {preview.subject}\nwritten: {out}")
+
+
+class SendKind(StrEnum):
+    all = "all"
+    critical = "critical"
+
+
+@app.command()
+def send(
+    only: Annotated[SendKind, typer.Option(help="critical: only the immediate mails of critical alerts.")] = (
+        SendKind.all
+    ),
+) -> None:
+    """Gather approved alerts into digests and deliver them (SMTP or the outbox)."""
+    kinds = ("critical",) if only == SendKind.critical else KINDS
+    with database() as (settings, engine):
+        digests, sent = pipeline.send(engine, settings, utcnow(), kinds)
+        where = settings.smtp_host or settings.outbox
+        say(
+            f"{digests.digests} new digests; {sent.sent} mails sent to {where}, "
+            f"{sent.failed} failed, {sent.retry_later} to retry"
+        )
