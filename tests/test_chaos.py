@@ -21,6 +21,8 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -143,8 +145,10 @@ DIGESTS = 200
 CONNECTIONS = 4
 
 
-def _smtp_process(port: int, maildir: Path) -> subprocess.Popen[bytes]:
-    """aiosmtpd in a process of its own, filing each mail in ``maildir`` before it answers 250."""
+@contextmanager
+def _smtp_process(port: int, maildir: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """aiosmtpd in a process of its own, filing each mail in ``maildir`` before it answers 250;
+    stopped on the way out whatever happened."""
     server = subprocess.Popen(
         [
             sys.executable,
@@ -160,14 +164,22 @@ def _smtp_process(port: int, maildir: Path) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    try:
+        _wait_for_port(port)
+        yield server
+    finally:
+        server.kill()
+        server.wait()
+
+
+def _wait_for_port(port: int) -> None:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
+            return
         except OSError:
             time.sleep(0.05)
-    server.kill()
     raise RuntimeError("the SMTP server did not start")
 
 
@@ -208,14 +220,14 @@ def test_smtp_server_killed_mid_send_then_back_gets_exactly_what_was_left(tmp_pa
         expected = set(approved_digests(engine, DIGESTS))
 
         first_port, first_box = free_port(), folder / "first"
-        server = _smtp_process(first_port, first_box)
-        thread, outcome = _send_in_background(engine, _sender_settings(database_url, first_port), NOW)
-        kill_after = rng.randint(10, DIGESTS - 50)
-        while _filed(first_box) < kill_after and thread.is_alive():
-            time.sleep(0.002)
-        server.send_signal(signal.SIGKILL)
-        server.wait()
-        thread.join(timeout=60)
+        with _smtp_process(first_port, first_box) as server:
+            thread, outcome = _send_in_background(engine, _sender_settings(database_url, first_port), NOW)
+            kill_after = rng.randint(10, DIGESTS - 50)
+            while _filed(first_box) < kill_after and thread.is_alive():
+                time.sleep(0.002)
+            server.send_signal(signal.SIGKILL)
+            server.wait()
+            thread.join(timeout=60)
         assert outcome, f"trial {trial}: the send did not finish"
         assert outcome[0].sent < DIGESTS and outcome[0].sent + outcome[0].retry_later == DIGESTS
 
@@ -228,13 +240,9 @@ def test_smtp_server_killed_mid_send_then_back_gets_exactly_what_was_left(tmp_pa
         assert sent_first <= set(first) and len(set(first) - sent_first) <= CONNECTIONS, trial
 
         second_port, second_box = free_port(), folder / "second"
-        server = _smtp_process(second_port, second_box)
-        try:
+        with _smtp_process(second_port, second_box):
             later = NOW + timedelta(days=1)  # past every retry time
             pipeline.send(engine, _sender_settings(database_url, second_port), later)
-        finally:
-            server.terminate()
-            server.wait()
         second = _message_ids(second_box)
         with Session(engine) as session:
             assert {d.status for d in session.exec(select(Delivery))} == {"sent"}, trial
