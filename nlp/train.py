@@ -257,7 +257,10 @@ def _headline(figures: dict[str, Any]) -> str:
 # term extraction, code reading): a change to it is a new model version.
 _NLP_DIR = Path(__file__).parent
 MODEL_CODE = (
-    *(_NLP_DIR / name for name in ("train.py", "pipeline.py", "fusion.py", "terms.py", "corpus.py")),
+    *(
+        _NLP_DIR / name
+        for name in ("train.py", "pipeline.py", "tokenizer.py", "fusion.py", "terms.py", "corpus.py")
+    ),
     _NLP_DIR.parent / "hs" / "codes.py",
 )
 

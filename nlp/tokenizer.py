@@ -1,0 +1,143 @@
+"""The notice tokenizer: cheap splitting rules on spaCy's own tokenizer.
+
+Notices are English, Spanish, French or Chinese. The rules only need to
+give the bag of words and the product-term matcher the same words on
+both sides, so they are a few short patterns instead of a language's
+full prefix, suffix and infix lists:
+
+- one punctuation mark at a time comes off the front and the back of each
+  space-separated chunk;
+- inside a chunk, punctuation next to a letter is split off ("cut-to-length",
+  "d'étiquetage", "G/TBT/N/USA"), while numbers keep their dots, commas and
+  hyphens ("4418.75", "1,000", "2025-06-11");
+- each Han character is a token of its own, so Chinese needs no word
+  segmenter (jieba, pkuseg) and no download.
+
+spaCy's tokenizer (compiled) caches the tokens of each chunk it has seen,
+which makes it several times faster than building a ``Doc`` from words in
+Python; the cache is kept for notices (see :meth:`NoticeTokenizer.pattern_docs`).
+Each ``Doc`` keeps the text it was made from (``doc._.notice_text``), because
+rebuilding ``doc.text`` from the tokens costs more than the whole tokenizer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+import spacy
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
+
+# Han ideographs (and their extensions), and CJK or full-width punctuation.
+CJK_CHARACTERS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_PUNCTUATION = "\u3000-\u303f\uff00-\uffef"
+_PREFIX = re.compile(r"^[^\w\s]")
+_SUFFIX = re.compile(r"[^\w\s]$")
+_INFIX = re.compile(
+    rf"[{CJK_CHARACTERS}]|[{_CJK_PUNCTUATION}()\[\]]"
+    r"|(?<=[^\W\d_])[^\w\s]+(?=\w)"  # after a letter: "cut-to", "d'é", "N/USA"
+    r"|(?<=\d)[^\w\s]+(?=[^\W\d_])"  # before a letter: "12-ounce"
+    r"|(?<=\d)[^\w\s.,\-]+(?=\d)"  # between digits, all but a number's own marks
+)
+
+if not Doc.has_extension("notice_text"):
+    Doc.set_extension("notice_text", default=None)
+
+
+class NoticeTokenizer(Tokenizer):
+    """spaCy's tokenizer that also records each Doc's text in ``doc._.notice_text``."""
+
+    max_cache_size: int  # spaCy's, declared for the type checker
+
+    def __call__(self, text: str) -> Doc:
+        doc = super().__call__(text)
+        doc._.notice_text = text
+        return doc
+
+    def pattern_docs(self, texts: Iterable[str]) -> list[Doc]:
+        """Docs of ``texts`` made without filling the chunk cache.
+
+        The cache holds a fixed number of chunks (10,000) and never lets one
+        go: filled with the thousands of product-term wordings, it left no
+        room for the words of notices, which were then split by the rules
+        every time (three to four times slower).
+        """
+        size = self.max_cache_size
+        self.max_cache_size = 0
+        try:
+            return [self(text) for text in texts]
+        finally:
+            self.max_cache_size = size
+
+
+def notice_text(doc: Doc) -> str:
+    """The text ``doc`` was made from (``doc.text`` for Docs made otherwise)."""
+    text = doc._.notice_text
+    return text if isinstance(text, str) else doc.text
+
+
+@spacy.registry.tokenizers("barrierwatch.notice_tokenizer.v2")
+def create_notice_tokenizer() -> Callable[[Language], NoticeTokenizer]:
+    """The notice tokenizer; also sets the spelling norms on the vocabulary."""
+
+    def make(nlp: Language) -> NoticeTokenizer:
+        _set_spelling_norms(nlp)
+        return NoticeTokenizer(
+            nlp.vocab,
+            rules={},
+            prefix_search=_PREFIX.search,
+            suffix_search=_SUFFIX.search,
+            infix_finditer=_INFIX.finditer,
+            url_match=None,
+        )
+
+    return make
+
+
+# American spellings read as the HS writes them, so "sulfanilic acid" meets
+# "sulphanilic acid" in the descriptions the classifier learnt from.
+SPELLING_NORMS = {
+    "sulfur": "sulphur",
+    "sulfate": "sulphate",
+    "sulfates": "sulphates",
+    "sulfide": "sulphide",
+    "sulfides": "sulphides",
+    "sulfite": "sulphite",
+    "sulfonic": "sulphonic",
+    "sulfonated": "sulphonated",
+    "sulfanilic": "sulphanilic",
+    "sulfuric": "sulphuric",
+    "aluminum": "aluminium",
+    "fiber": "fibre",
+    "fibers": "fibres",
+    "fiberboard": "fibreboard",
+    "color": "colour",
+    "colors": "colours",
+    "colored": "coloured",
+    "coloring": "colouring",
+    "tire": "tyre",
+    "tires": "tyres",
+    "mold": "mould",
+    "molds": "moulds",
+    "molded": "moulded",
+    "jewelry": "jewellery",
+    "fertilizer": "fertiliser",
+    "fertilizers": "fertilisers",
+    "vapor": "vapour",
+    "gray": "grey",
+    "liter": "litre",
+    "center": "centre",
+    "labeled": "labelled",
+    "galvanized": "galvanised",
+    "vulcanized": "vulcanised",
+    "polymerized": "polymerised",
+}
+
+
+def _set_spelling_norms(nlp: Language) -> None:
+    # On the lexeme, so it costs nothing per token.
+    for american, british in SPELLING_NORMS.items():
+        for form in (american, american.capitalize(), american.upper()):
+            nlp.vocab[form].norm_ = british
