@@ -20,24 +20,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import spacy
 import srsly
-from spacy.attrs import NORM
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.ml.extract_ngrams import extract_ngrams
-from spacy.ml.models.textcat import resize_and_set_ref
 from spacy.tokens import Doc
 from spacy.util import load_config
-from thinc.api import Logistic, Model, SparseLinear_v2, chain, resizable, softmax_activation, with_cpu
-from thinc.layers.resizable import resize_linear_weighted
-from thinc.types import Floats2d
 
 from hs.codes import find_codes
+from nlp import classifier  # noqa: F401  (registers the classifier's architecture)
 from nlp.terms import ProductTerm, all_terms, plural_variants
 from nlp.tokenizer import NoticeTokenizer, notice_text
 
@@ -47,39 +41,6 @@ if not Doc.has_extension("hs_codes"):
     Doc.set_extension("hs_codes", default=None)
 if not Doc.has_extension("hs_terms"):
     Doc.set_extension("hs_terms", default=None)
-
-
-@spacy.registry.architectures("barrierwatch.TextCatBOWNorm.v1")
-def build_bow_norm_classifier(
-    exclusive_classes: bool,
-    ngram_size: int,
-    no_output_layer: bool,
-    length: int = 262144,
-    nO: int | None = None,
-) -> Model[list[Doc], Floats2d]:
-    """spaCy's TextCatBOW.v3, reading the token's NORM (lower case, spelling
-    unified) instead of its exact text: "Steel", "STEEL" and "steel" are one
-    feature, which matters with 670 labelled notices."""
-    length = 2 ** (length - 1).bit_length()
-    sparse_linear = SparseLinear_v2(nO=nO, length=length)
-    fill_defaults = {"b": 0.0, "W": 0.0}
-    output_layer = None
-    if not no_output_layer:
-        fill_defaults["b"] = -5000.0  # new labels start switched off, as in spaCy
-        output_layer = softmax_activation() if exclusive_classes else Logistic()
-    resizable_layer: Model[Any, Any] = resizable(
-        sparse_linear, resize_layer=partial(resize_linear_weighted, fill_defaults=fill_defaults)
-    )
-    model: Model[Any, Any] = chain(extract_ngrams(ngram_size, attr=NORM), resizable_layer)
-    model = with_cpu(model, model.ops)
-    if output_layer is not None:
-        model = chain(model, with_cpu(output_layer, output_layer.ops))
-    if nO is not None:
-        model.set_dim("nO", nO)
-    model.set_ref("output_layer", sparse_linear)
-    model.attrs["multi_label"] = not exclusive_classes
-    model.attrs["resize_output"] = partial(resize_and_set_ref, resizable_layer=resizable_layer)
-    return model
 
 
 @Language.component("hs_explicit_codes")

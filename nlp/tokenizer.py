@@ -24,11 +24,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import cache
 
+import pycountry
 import spacy
+from spacy.attrs import IS_STOP, NORM
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from hs.nomenclature import entries
 
 # Han ideographs (and their extensions), and CJK or full-width punctuation.
 CJK_CHARACTERS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -80,10 +86,10 @@ def notice_text(doc: Doc) -> str:
 
 @spacy.registry.tokenizers("barrierwatch.notice_tokenizer.v2")
 def create_notice_tokenizer() -> Callable[[Language], NoticeTokenizer]:
-    """The notice tokenizer; also sets the spelling norms on the vocabulary."""
+    """The notice tokenizer; also sets the vocabulary's NORM and stop words."""
 
     def make(nlp: Language) -> NoticeTokenizer:
-        _set_spelling_norms(nlp)
+        _set_lexeme_attributes(nlp.vocab)
         return NoticeTokenizer(
             nlp.vocab,
             rules={},
@@ -98,12 +104,11 @@ def create_notice_tokenizer() -> Callable[[Language], NoticeTokenizer]:
 
 # American spellings read as the HS writes them, so "sulfanilic acid" meets
 # "sulphanilic acid" in the descriptions the classifier learnt from.
+# Singular forms: plurals are folded first (see fold_plural).
 SPELLING_NORMS = {
     "sulfur": "sulphur",
     "sulfate": "sulphate",
-    "sulfates": "sulphates",
     "sulfide": "sulphide",
-    "sulfides": "sulphides",
     "sulfite": "sulphite",
     "sulfonic": "sulphonic",
     "sulfonated": "sulphonated",
@@ -111,20 +116,15 @@ SPELLING_NORMS = {
     "sulfuric": "sulphuric",
     "aluminum": "aluminium",
     "fiber": "fibre",
-    "fibers": "fibres",
     "fiberboard": "fibreboard",
     "color": "colour",
-    "colors": "colours",
     "colored": "coloured",
     "coloring": "colouring",
     "tire": "tyre",
-    "tires": "tyres",
     "mold": "mould",
-    "molds": "moulds",
     "molded": "moulded",
     "jewelry": "jewellery",
     "fertilizer": "fertiliser",
-    "fertilizers": "fertilisers",
     "vapor": "vapour",
     "gray": "grey",
     "liter": "litre",
@@ -136,8 +136,61 @@ SPELLING_NORMS = {
 }
 
 
-def _set_spelling_norms(nlp: Language) -> None:
-    # On the lexeme, so it costs nothing per token.
-    for american, british in SPELLING_NORMS.items():
-        for form in (american, american.capitalize(), american.upper()):
-            nlp.vocab[form].norm_ = british
+def notice_norm(word: str) -> str:
+    """A word's NORM: lower case, singular, spelt as the HS spells it
+    ("Tires" -> "tyre"), so that notices and the HS meet on one form."""
+    singular = fold_plural(word.lower())
+    return SPELLING_NORMS.get(singular, singular)
+
+
+def fold_plural(word: str) -> str:
+    """``word`` without a plural ending, by spelling alone ("batteries" ->
+    "battery", "boxes" -> "box", "socks" -> "sock"; "glass", "gas" and
+    "status" stay). Notices and the HS go through the same rules, so a
+    wrong singular ("series" -> "sery") still meets its own kind."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+# WTO member names that differ from the ISO country names pycountry knows.
+_WTO_MEMBER_NAMES = ("Chinese Taipei", "Hong Kong, China", "Macao, China", "European Union")
+_NAME_WORDS = re.compile(r"[^\W\d_]+")
+
+
+@cache
+def place_words() -> frozenset[str]:
+    """Words of country and territory names (pycountry, WTO member names),
+    lower case, except those the HS uses for products ("turkey", "brazil"
+    nuts, "china"): they tell whom a notice is about, not what product."""
+    names = [*_WTO_MEMBER_NAMES]
+    for country in pycountry.countries:
+        names += [
+            getattr(country, a) for a in ("name", "official_name", "common_name") if hasattr(country, a)
+        ]
+    words = {word for name in names for word in _NAME_WORDS.findall(name.lower())}
+    return frozenset(words - hs_words())
+
+
+@cache
+def hs_words() -> frozenset[str]:
+    """Every word of the HS descriptions, lower case."""
+    return frozenset(w for e in entries().values() for w in _NAME_WORDS.findall(e.description.lower()))
+
+
+def _set_lexeme_attributes(vocab: Vocab) -> None:
+    """NORM by :func:`notice_norm`; place names are stop words. Set on the
+    lexeme, once per word, so it costs nothing per token."""
+    places = place_words()
+    getters = vocab.lex_attr_getters  # type: ignore[attr-defined]
+    getters[NORM] = notice_norm
+    getters[IS_STOP] = lambda word: word.lower() in places
+    for lexeme in vocab:  # made before the getters were set
+        lexeme.norm_ = notice_norm(lexeme.orth_)
+        lexeme.is_stop = lexeme.orth_.lower() in places

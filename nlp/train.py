@@ -38,6 +38,7 @@ from nlp.fusion import ChapterScore, Thresholds, chapter_scores, tune_thresholds
 from nlp.model import PIPELINE_VERSION, ModelInfo, save_model
 from nlp.pipeline import CONFIG_PATH, TEXTCAT, Evidence, blank_pipeline
 from nlp.terms import CURATED_TERMS, curated_terms
+from nlp.tokenizer import place_words
 
 Log = Callable[[str], None]
 PROBE_FILE = DATA_DIR / "probe" / "probe_multilingual.jsonl"
@@ -259,7 +260,15 @@ _NLP_DIR = Path(__file__).parent
 MODEL_CODE = (
     *(
         _NLP_DIR / name
-        for name in ("train.py", "pipeline.py", "tokenizer.py", "fusion.py", "terms.py", "corpus.py")
+        for name in (
+            "train.py",
+            "pipeline.py",
+            "tokenizer.py",
+            "classifier.py",
+            "fusion.py",
+            "terms.py",
+            "corpus.py",
+        )
     ),
     _NLP_DIR.parent / "hs" / "codes.py",
 )
@@ -267,10 +276,12 @@ MODEL_CODE = (
 
 def model_version(config_path: Path, notices: Sequence[LabelledNotice], overrides: dict[str, Any]) -> str:
     """A short hash of everything the model is built from: configuration,
-    terms, shipped and given labelled notices, overrides and the code."""
+    terms, place names, shipped and given labelled notices, overrides and
+    the code."""
     digest = hashlib.sha256(f"pipeline {PIPELINE_VERSION}\n".encode())
     for path in (config_path, CURATED_TERMS, *SHIPPED_LABELLED, *MODEL_CODE):
         digest.update(path.read_bytes())
+    digest.update(" ".join(sorted(place_words())).encode())  # from pycountry's data
     for notice in notices:
         digest.update(f"{notice.id}\t{notice.content}\t{','.join(notice.codes)}\n".encode())
     digest.update(repr(sorted(overrides.items())).encode())
