@@ -24,17 +24,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import cache
 
-import pycountry
 import spacy
-from spacy.attrs import IS_STOP, NORM
+from spacy.attrs import NORM
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
-
-from hs.nomenclature import entries
 
 # Han ideographs (and their extensions), and CJK or full-width punctuation.
 CJK_CHARACTERS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -86,7 +82,7 @@ def notice_text(doc: Doc) -> str:
 
 @spacy.registry.tokenizers("barrierwatch.notice_tokenizer.v2")
 def create_notice_tokenizer() -> Callable[[Language], NoticeTokenizer]:
-    """The notice tokenizer; also sets the vocabulary's NORM and stop words."""
+    """The notice tokenizer; also sets the vocabulary's NORM (:func:`notice_norm`)."""
 
     def make(nlp: Language) -> NoticeTokenizer:
         _set_lexeme_attributes(nlp.vocab)
@@ -159,38 +155,10 @@ def fold_plural(word: str) -> str:
     return word
 
 
-# WTO member names that differ from the ISO country names pycountry knows.
-_WTO_MEMBER_NAMES = ("Chinese Taipei", "Hong Kong, China", "Macao, China", "European Union")
-_NAME_WORDS = re.compile(r"[^\W\d_]+")
-
-
-@cache
-def place_words() -> frozenset[str]:
-    """Words of country and territory names (pycountry, WTO member names),
-    lower case, except those the HS uses for products ("turkey", "brazil"
-    nuts, "china"): they tell whom a notice is about, not what product."""
-    names = [*_WTO_MEMBER_NAMES]
-    for country in pycountry.countries:
-        names += [
-            getattr(country, a) for a in ("name", "official_name", "common_name") if hasattr(country, a)
-        ]
-    words = {word for name in names for word in _NAME_WORDS.findall(name.lower())}
-    return frozenset(words - hs_words())
-
-
-@cache
-def hs_words() -> frozenset[str]:
-    """Every word of the HS descriptions, lower case."""
-    return frozenset(w for e in entries().values() for w in _NAME_WORDS.findall(e.description.lower()))
-
-
 def _set_lexeme_attributes(vocab: Vocab) -> None:
-    """NORM by :func:`notice_norm`; place names are stop words. Set on the
-    lexeme, once per word, so it costs nothing per token."""
-    places = place_words()
+    """NORM by :func:`notice_norm`, set on the lexeme: once per word, so it
+    costs nothing per token."""
     getters = vocab.lex_attr_getters  # type: ignore[attr-defined]
     getters[NORM] = notice_norm
-    getters[IS_STOP] = lambda word: word.lower() in places
-    for lexeme in vocab:  # made before the getters were set
+    for lexeme in vocab:  # made before the getter was set
         lexeme.norm_ = notice_norm(lexeme.orth_)
-        lexeme.is_stop = lexeme.orth_.lower() in places

@@ -32,13 +32,13 @@ from spacy.util import fix_random_seed, load_config, minibatch
 from thinc.api import Adam
 
 from hs.nomenclature import chapter_names, entries
+from nlp.classifier import place_norms
 from nlp.corpus import DATA_DIR, SHIPPED_LABELLED, LabelledNotice, dev_split, read_labelled, shipped_notices
 from nlp.evaluate import evaluate, evaluate_scores, notice_evidence, score_notices, states_codes
 from nlp.fusion import ChapterScore, Thresholds, chapter_scores, tune_thresholds
 from nlp.model import PIPELINE_VERSION, ModelInfo, save_model
 from nlp.pipeline import CONFIG_PATH, TEXTCAT, Evidence, blank_pipeline
 from nlp.terms import CURATED_TERMS, curated_terms
-from nlp.tokenizer import place_words
 
 Log = Callable[[str], None]
 PROBE_FILE = DATA_DIR / "probe" / "probe_multilingual.jsonl"
@@ -281,7 +281,7 @@ def model_version(config_path: Path, notices: Sequence[LabelledNotice], override
     digest = hashlib.sha256(f"pipeline {PIPELINE_VERSION}\n".encode())
     for path in (config_path, CURATED_TERMS, *SHIPPED_LABELLED, *MODEL_CODE):
         digest.update(path.read_bytes())
-    digest.update(" ".join(sorted(place_words())).encode())  # from pycountry's data
+    digest.update(" ".join(sorted(place_norms())).encode())  # from pycountry's data
     for notice in notices:
         digest.update(f"{notice.id}\t{notice.content}\t{','.join(notice.codes)}\n".encode())
     digest.update(repr(sorted(overrides.items())).encode())

@@ -7,7 +7,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.pipeline import blank_pipeline
-from nlp.tokenizer import NoticeTokenizer, notice_text, place_words
+from nlp.tokenizer import NoticeTokenizer, notice_text
 
 
 @pytest.fixture(scope="module")
@@ -115,9 +115,3 @@ def test_the_code_component_reads_the_notice_text(nlp: Language, text: str, code
 )
 def test_the_norm_is_lower_case_singular_and_spelt_as_the_hs(nlp: Language, word: str, norm: str) -> None:
     assert nlp.make_doc(word)[0].norm_ == norm
-
-
-def test_place_names_are_stop_words_unless_the_hs_names_products_so(nlp: Language) -> None:
-    doc = nlp.make_doc("Hazelnuts from Korea, Republic of, Chinese Taipei and Turkey")
-    assert {t.text for t in doc if t.is_stop} == {"Korea", "Republic", "Taipei"}
-    assert "korea" in place_words() and "turkey" not in place_words()
