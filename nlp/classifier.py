@@ -139,48 +139,64 @@ class WordRows:
 
     def forget(self) -> None:
         self.keys = numpy.empty(0, dtype="uint64")  # sorted
-        self.rows = numpy.empty((0, 0), dtype="float32")
+        self.slots = numpy.empty(0, dtype="int64")  # row of each key, in the same order
+        self.rows = numpy.empty((0, 0), dtype="float32")  # grows by doubling; `size` used
+        self.size = 0
         self._weights: tuple[Any, Any] | None = None  # the arrays the rows were read from
 
     def scores(self, sparse_linear: Model, docs: list[Doc]) -> Floats2d:
         """What the sparse linear layer gives for ``docs``' features
         (:func:`product_words` with single words), bias included."""
+        self._check_weights(sparse_linear)
+        words = [numpy.unique(doc.to_array(NORM), return_counts=True) for doc in docs]
+        keys = numpy.concatenate([doc_keys for doc_keys, _ in words]) if words else self.keys[:0]
+        unknown = numpy.unique(keys[~self._known(keys)])
+        if len(unknown):
+            self._learn(sparse_linear, docs[0].vocab.strings, unknown)
+        slots = self.slots[numpy.searchsorted(self.keys, keys)]
+        bias = sparse_linear.get_param("b")
+        scores = numpy.empty((len(docs), bias.shape[0]), dtype="float32")
+        start = 0
+        for i, (doc_keys, counts) in enumerate(words):
+            scores[i] = counts.astype("float32") @ self.rows[slots[start : start + len(doc_keys)]]
+            start += len(doc_keys)
+        return scores + bias
+
+    def _check_weights(self, sparse_linear: Model) -> None:
         weights = (sparse_linear.get_param("W"), sparse_linear.get_param("b"))
         if self._weights is None or any(a is not b for a, b in zip(weights, self._weights, strict=True)):
             self.forget()  # loaded or swapped since the rows were read
             self._weights = weights
-        bias = sparse_linear.get_param("b")
-        scores = numpy.empty((len(docs), bias.shape[0]), dtype="float32")
-        for i, doc in enumerate(docs):
-            keys, counts = numpy.unique(doc.to_array(NORM), return_counts=True)
-            where = self._indices(sparse_linear, doc.vocab.strings, keys)  # may learn new rows
-            scores[i] = counts.astype("float32") @ self.rows[where]
-        return scores + bias
 
-    def _indices(self, sparse_linear: Model, strings: StringStore, keys: numpy.ndarray) -> numpy.ndarray:
+    def _known(self, keys: numpy.ndarray) -> numpy.ndarray:
         where = numpy.searchsorted(self.keys, keys)
         known = where < len(self.keys)
         known[known] = self.keys[where[known]] == keys[known]
-        if not known.all():
-            self._learn(sparse_linear, strings, keys[~known])
-            where = numpy.searchsorted(self.keys, keys)
-        return where
+        return known
 
     def _learn(self, sparse_linear: Model, strings: StringStore, keys: numpy.ndarray) -> None:
+        """Read the rows of ``keys`` (sorted, none known yet) from the layer."""
         bias = sparse_linear.get_param("b")
         rows = numpy.zeros((len(keys), bias.shape[0]), dtype="float32")
         words = _product_word_flags(strings, keys)
         if words.any():
             # One "document" per word, with count 1: the layer gives its row plus the bias.
             single = numpy.ones(int(words.sum()), dtype="int32")
-            output = sparse_linear.predict((keys[words], single.astype("float32"), single))
-            rows[words] = output - bias
-        if not len(self.rows):
-            self.rows = numpy.empty((0, bias.shape[0]), dtype="float32")
-        all_keys = numpy.concatenate([self.keys, keys])
-        order = numpy.argsort(all_keys)
-        self.keys = all_keys[order]
-        self.rows = numpy.concatenate([self.rows, rows])[order]
+            rows[words] = sparse_linear.predict((keys[words], single.astype("float32"), single)) - bias
+        self._append(rows)
+        where = numpy.searchsorted(self.keys, keys)
+        self.keys = numpy.insert(self.keys, where, keys)
+        self.slots = numpy.insert(self.slots, where, numpy.arange(self.size - len(keys), self.size))
+
+    def _append(self, rows: numpy.ndarray) -> None:
+        needed = self.size + len(rows)
+        if needed > len(self.rows):
+            grown = numpy.empty((max(needed, 2 * len(self.rows), 1024), rows.shape[1]), dtype="float32")
+            if self.size:
+                grown[: self.size] = self.rows[: self.size]
+            self.rows = grown
+        self.rows[self.size : needed] = rows
+        self.size = needed
 
 
 def product_words(ngram_size: int = 1) -> Model[list[Doc], Features]:
@@ -255,4 +271,4 @@ def place_norms() -> frozenset[str]:
 
 
 def _norms(text: str) -> set[str]:
-    return {notice_norm(word) for word in _WORDS.findall(text)}
+    return {notice_norm(word) for word in set(_WORDS.findall(text))}
