@@ -110,13 +110,17 @@ def fuse(evidence: Evidence, thresholds: Thresholds, publisher_codes: Sequence[s
     publisher codes (1.0), written codes, product terms, then chapters."""
     chapters = {s.chapter: s for s in tagged_chapters(evidence, thresholds)}
     tags = {code: TagResult(code, 1.0, "publisher") for code in publisher_codes}
+    # The first tag of a code stays; "not in" before building one, because
+    # a notice finds thirty terms on average, most of them more than once.
     for code in evidence.codes:
-        tags.setdefault(code, TagResult(code, EXPLICIT_SCORE, "explicit"))
+        if code not in tags:
+            tags[code] = TagResult(code, EXPLICIT_SCORE, "explicit")
     for code, weight in sorted(evidence.terms, key=lambda t: -t[1]):
-        if code[:2] in chapters:
-            tags.setdefault(code, TagResult(code, weight, "terms"))
+        if code[:2] in chapters and code not in tags:
+            tags[code] = TagResult(code, weight, "terms")
     for chapter, score in chapters.items():
-        tags.setdefault(chapter, TagResult(chapter, score.score, score.method))
+        if chapter not in tags:
+            tags[chapter] = TagResult(chapter, score.score, score.method)
     return list(tags.values())
 
 

@@ -25,7 +25,7 @@ from nlp.tagger import DEFAULT_MODEL_DIR, TagResult
 ARTEFACT_FILE = "barrierwatch.json"
 METRICS_FILE = "metrics.json"
 # Bump when the pipeline code changes what a model means.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "3"
 
 
 class ModelMissing(FileNotFoundError):

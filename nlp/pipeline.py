@@ -10,155 +10,43 @@ complete configuration):
 3. ``textcat_multilabel`` (bag of words): a probability per HS chapter in
    ``doc.cats``.
 
-The tokenizer is spaCy's multilingual ("xx") one with each CJK character
-made a token of its own, so Chinese needs no word segmenter (jieba,
-pkuseg) and no download: terms such as 多层木地板 match character by
-character, and the bag of words sees characters. Tokenizer exceptions
-(emoticons, abbreviations) are dropped: they decide nothing here and cost
-most of the tokenizer's time on notice texts.
+The tokenizer (:mod:`nlp.tokenizer`) is spaCy's own with a few cheap rules
+and each CJK character made a token of its own, so Chinese needs no word
+segmenter (jieba, pkuseg) and no download: terms such as 多层木地板 match
+character by character, and the bag of words sees characters.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import spacy
 import srsly
-from spacy.attrs import NORM
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.ml.extract_ngrams import extract_ngrams
-from spacy.ml.models.textcat import resize_and_set_ref
-from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
-from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, load_config
-from thinc.api import Logistic, Model, SparseLinear_v2, chain, resizable, softmax_activation, with_cpu
-from thinc.layers.resizable import resize_linear_weighted
-from thinc.types import Floats2d
+from spacy.util import load_config
 
 from hs.codes import find_codes
+from nlp import classifier  # noqa: F401  (registers the classifier's architecture)
 from nlp.terms import ProductTerm, all_terms, plural_variants
+from nlp.tokenizer import NoticeTokenizer, notice_text
 
 CONFIG_PATH = Path(__file__).parent / "config.cfg"
 TEXTCAT = "textcat_multilabel"
-# Han ideographs (and their extensions), split into single-character tokens.
-_CJK_CHARACTER = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
-_CJK_PUNCTUATION = r"[\u3000-\u303f\uff00-\uffef()\[\]]"
-
 if not Doc.has_extension("hs_codes"):
     Doc.set_extension("hs_codes", default=None)
 if not Doc.has_extension("hs_terms"):
     Doc.set_extension("hs_terms", default=None)
 
 
-@spacy.registry.tokenizers("barrierwatch.notice_tokenizer.v1")
-def create_notice_tokenizer() -> Callable[[Language], Tokenizer]:
-    """The multilingual tokenizer with CJK characters as single tokens."""
-
-    def make(nlp: Language) -> Tokenizer:
-        defaults = nlp.Defaults
-        infixes = [*(defaults.infixes or ()), _CJK_CHARACTER, _CJK_PUNCTUATION]
-        _set_spelling_norms(nlp)
-        return Tokenizer(
-            nlp.vocab,
-            rules={},
-            prefix_search=compile_prefix_regex(defaults.prefixes or ()).search,
-            suffix_search=compile_suffix_regex(defaults.suffixes or ()).search,
-            infix_finditer=compile_infix_regex(infixes).finditer,
-            url_match=None,
-        )
-
-    return make
-
-
-# American spellings read as the HS writes them, so "sulfanilic acid" meets
-# "sulphanilic acid" in the descriptions the classifier learnt from.
-SPELLING_NORMS = {
-    "sulfur": "sulphur",
-    "sulfate": "sulphate",
-    "sulfates": "sulphates",
-    "sulfide": "sulphide",
-    "sulfides": "sulphides",
-    "sulfite": "sulphite",
-    "sulfonic": "sulphonic",
-    "sulfonated": "sulphonated",
-    "sulfanilic": "sulphanilic",
-    "sulfuric": "sulphuric",
-    "aluminum": "aluminium",
-    "fiber": "fibre",
-    "fibers": "fibres",
-    "fiberboard": "fibreboard",
-    "color": "colour",
-    "colors": "colours",
-    "colored": "coloured",
-    "coloring": "colouring",
-    "tire": "tyre",
-    "tires": "tyres",
-    "mold": "mould",
-    "molds": "moulds",
-    "molded": "moulded",
-    "jewelry": "jewellery",
-    "fertilizer": "fertiliser",
-    "fertilizers": "fertilisers",
-    "vapor": "vapour",
-    "gray": "grey",
-    "liter": "litre",
-    "center": "centre",
-    "labeled": "labelled",
-    "galvanized": "galvanised",
-    "vulcanized": "vulcanised",
-    "polymerized": "polymerised",
-}
-
-
-def _set_spelling_norms(nlp: Language) -> None:
-    # On the lexeme, so it costs nothing per token.
-    for american, british in SPELLING_NORMS.items():
-        for form in (american, american.capitalize(), american.upper()):
-            nlp.vocab[form].norm_ = british
-
-
-@spacy.registry.architectures("barrierwatch.TextCatBOWNorm.v1")
-def build_bow_norm_classifier(
-    exclusive_classes: bool,
-    ngram_size: int,
-    no_output_layer: bool,
-    length: int = 262144,
-    nO: int | None = None,
-) -> Model[list[Doc], Floats2d]:
-    """spaCy's TextCatBOW.v3, reading the token's NORM (lower case, spelling
-    unified) instead of its exact text: "Steel", "STEEL" and "steel" are one
-    feature, which matters with 670 labelled notices."""
-    length = 2 ** (length - 1).bit_length()
-    sparse_linear = SparseLinear_v2(nO=nO, length=length)
-    fill_defaults = {"b": 0.0, "W": 0.0}
-    output_layer = None
-    if not no_output_layer:
-        fill_defaults["b"] = -5000.0  # new labels start switched off, as in spaCy
-        output_layer = softmax_activation() if exclusive_classes else Logistic()
-    resizable_layer: Model[Any, Any] = resizable(
-        sparse_linear, resize_layer=partial(resize_linear_weighted, fill_defaults=fill_defaults)
-    )
-    model: Model[Any, Any] = chain(extract_ngrams(ngram_size, attr=NORM), resizable_layer)
-    model = with_cpu(model, model.ops)
-    if output_layer is not None:
-        model = chain(model, with_cpu(output_layer, output_layer.ops))
-    if nO is not None:
-        model.set_dim("nO", nO)
-    model.set_ref("output_layer", sparse_linear)
-    model.attrs["multi_label"] = not exclusive_classes
-    model.attrs["resize_output"] = partial(resize_and_set_ref, resizable_layer=resizable_layer)
-    return model
-
-
 @Language.component("hs_explicit_codes")
 def explicit_codes(doc: Doc) -> Doc:
     """Sets ``doc._.hs_codes``: the HS codes the text writes, normalised."""
-    doc._.hs_codes = find_codes(doc.text)
+    doc._.hs_codes = find_codes(notice_text(doc))
     return doc
 
 
@@ -220,8 +108,13 @@ class ProductTermMatcher:
         for term in self.terms:
             by_key.setdefault(f"{term.code}:{term.weight}", []).extend(plural_variants(term))
         for key, wordings in by_key.items():
-            tokenizer = cast(Tokenizer, self.nlp.tokenizer)
-            self.matcher.add(key, list(tokenizer.pipe(wordings)))
+            self.matcher.add(key, self._pattern_docs(wordings))
+
+    def _pattern_docs(self, wordings: list[str]) -> list[Doc]:
+        tokenizer = self.nlp.tokenizer
+        if isinstance(tokenizer, NoticeTokenizer):
+            return tokenizer.pattern_docs(wordings)  # leaves the tokenizer's cache to notices
+        return [self.nlp.make_doc(wording) for wording in wordings]
 
     def to_disk(self, path: Path, *, exclude: Iterable[str] = ()) -> None:
         path.mkdir(parents=True, exist_ok=True)

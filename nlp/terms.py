@@ -49,7 +49,9 @@ _QUALIFIER_WORDS = (
     " but using containing that the which parts"
 )
 _QUALIFIER_LEADS = frozenset(_QUALIFIER_WORDS.split())
-_SPLIT = re.compile(r"[;,:()\[\]]|\bn\.e\.c\.?|\bwhether or not\b|\bother than\b|\bexcl(?:uding|\.)?\b")
+_SPLIT = re.compile(
+    r"[;,:()\[\]]|\bn\.e\.c\.?|\bwhether or not\b|\bother than\b|\bexcl(?:uding|\.)?\b|\bor\b|\band\b"
+)
 _LEADING = re.compile(r"^(?:(?:and|or|of|the|a|an|other|similar|including|incl\.?|e\.g\.?)\s+)+")
 _WORD = re.compile(r"[a-z][a-z'-]+")
 
@@ -109,23 +111,30 @@ def chapter_title_terms() -> list[ProductTerm]:
 def derived_terms() -> list[ProductTerm]:
     """Product names from heading and subheading descriptions that belong to
     one heading (or else one chapter); names shared across chapters are
-    dropped as too vague."""
+    dropped as too vague. A name that opens one heading's description
+    belongs to that heading even if others mention it ("Plywood, veneered
+    panels ..." is 4412; 4408 only covers sheets "for veneer or plywood")."""
     codes_by_name: dict[str, set[str]] = defaultdict(set)
+    lead_headings: dict[str, set[str]] = defaultdict(set)
     for code, entry in entries().items():
-        if len(code) in (4, 6):
-            for name in description_names(entry.description):
-                codes_by_name[name].add(code[:4])
+        names = description_names(entry.description) if len(code) in (4, 6) else []
+        for name in names:
+            codes_by_name[name].add(code[:4])
+        if len(code) == 4 and names:
+            lead_headings[names[0]].add(code)
     terms: list[ProductTerm] = []
     for name, headings in sorted(codes_by_name.items()):
-        shared = _shared_code(headings)
+        shared = _shared_code(headings, lead_headings.get(name, set()))
         if shared is not None:
             terms.append(ProductTerm(name, shared, "en", DERIVED_WEIGHT))
     return terms
 
 
-def _shared_code(headings: set[str]) -> str | None:
+def _shared_code(headings: set[str], leads: set[str]) -> str | None:
     if len(headings) == 1:
         return next(iter(headings))
+    if len(leads) == 1:
+        return next(iter(leads))
     chapters = {h[:2] for h in headings}
     return next(iter(chapters)) if len(chapters) == 1 else None
 

@@ -32,6 +32,7 @@ from spacy.util import fix_random_seed, load_config, minibatch
 from thinc.api import Adam
 
 from hs.nomenclature import chapter_names, entries
+from nlp.classifier import place_norms
 from nlp.corpus import DATA_DIR, SHIPPED_LABELLED, LabelledNotice, dev_split, read_labelled, shipped_notices
 from nlp.evaluate import evaluate, evaluate_scores, notice_evidence, score_notices, states_codes
 from nlp.fusion import ChapterScore, Thresholds, chapter_scores, tune_thresholds
@@ -257,17 +258,30 @@ def _headline(figures: dict[str, Any]) -> str:
 # term extraction, code reading): a change to it is a new model version.
 _NLP_DIR = Path(__file__).parent
 MODEL_CODE = (
-    *(_NLP_DIR / name for name in ("train.py", "pipeline.py", "fusion.py", "terms.py", "corpus.py")),
+    *(
+        _NLP_DIR / name
+        for name in (
+            "train.py",
+            "pipeline.py",
+            "tokenizer.py",
+            "classifier.py",
+            "fusion.py",
+            "terms.py",
+            "corpus.py",
+        )
+    ),
     _NLP_DIR.parent / "hs" / "codes.py",
 )
 
 
 def model_version(config_path: Path, notices: Sequence[LabelledNotice], overrides: dict[str, Any]) -> str:
     """A short hash of everything the model is built from: configuration,
-    terms, shipped and given labelled notices, overrides and the code."""
+    terms, place names, shipped and given labelled notices, overrides and
+    the code."""
     digest = hashlib.sha256(f"pipeline {PIPELINE_VERSION}\n".encode())
     for path in (config_path, CURATED_TERMS, *SHIPPED_LABELLED, *MODEL_CODE):
         digest.update(path.read_bytes())
+    digest.update(" ".join(sorted(place_norms())).encode())  # from pycountry's data
     for notice in notices:
         digest.update(f"{notice.id}\t{notice.content}\t{','.join(notice.codes)}\n".encode())
     digest.update(repr(sorted(overrides.items())).encode())

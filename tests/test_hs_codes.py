@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from hs import codes
 from hs.codes import MAX_RANGE_CODES, expand_range, find_code_mentions, find_codes
 from hs.nomenclature import entries
+from nlp.corpus import shipped_notices
 
 
 @pytest.mark.parametrize(
@@ -98,3 +102,53 @@ def test_mentions_point_at_the_written_code() -> None:
 
 def test_each_code_is_given_once_in_order_of_appearance() -> None:
     assert find_codes("HS 4418.75 … heading 6115 … HS 4418.75.40") == ["441875", "6115"]
+
+
+# Pieces that notices and their near misses are made of: every keyword in
+# several cases, the letters that change in lower case, digits, separators.
+_PIECES = [
+    *("HS", "hs", "HTSUS", "HTS", "H.S.", "CN", "TARIC", "SH", "SA", "NCM", "NCMx", "xHS"),
+    *("heading", "Subheading", "SUB-HEADING", "sub-headings", "xsub-heading", "harmonised system"),
+    *("Harmonized Tariff Schedule", "tariff lines", "commodity code", "partidas arancelarias", "subpartida"),
+    *("Fracción arancelaria", "código SA", "CÓDIGO del SA", "sous-positions", "xsous-position", "Position"),
+    *("lignes tarifaires", "codes SH", "Chapter", "capítulo", "CAPITULO", "chapitres", "posıtion", "ſub"),
+    *("İ", "税号", "税则号列", "商品编码", "海关编码", "编码", "品目", "子目", "第", "章"),
+    *("4418", "4418.75", "44.18", "6115.95.90", "2025", ".", ",", ";", " to ", "-", "(", "(excl. ", ")"),
+    *(" ", " ", ": ", "\n", "x", "é", "products of "),
+]
+_NOTICE_LIKE = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_NOTICE_LIKE)
+def test_anchored_scans_find_what_a_full_scan_finds(text: str) -> None:
+    assert_same_as_full_scan(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "xsub-heading 4418; xsous-position 4418.75",  # the keyword starts inside a longer one
+        "posıtion 4418, ſubheading 4418.75",  # letters that ignore-case matching folds
+        "İ: HS 4418.75 and heading 6115",  # a letter that grows in lower case
+        "CÓDIGO del SA 4418 y Capítulo 44",
+        "4418.75.40.4418.75 1234.56 (HS 6115.95.90)",
+    ],
+)
+def test_anchored_scans_find_what_a_full_scan_finds_in_edge_cases(text: str) -> None:
+    assert_same_as_full_scan(text)
+    assert find_codes(text)
+
+
+def test_anchored_scans_find_what_a_full_scan_finds_in_the_shipped_notices() -> None:
+    for notice in shipped_notices():
+        assert_same_as_full_scan(notice.content)
+
+
+def assert_same_as_full_scan(text: str) -> None:
+    """The anchored scans of hs.codes give exactly what trying the patterns
+    at every character gives."""
+    keywords = [m.span() for m in codes._KEYWORD.finditer(text)]
+    assert [m.span() for m in codes._keyword_matches(text)] == keywords
+    dotted = [(m.start(1), m.end(1)) for m in codes._DOTTED.finditer(text) if codes._codes_of(m.group(1))]
+    assert [(m.start, m.end) for m in codes._dotted_mentions(text)] == dotted

@@ -94,3 +94,7 @@ def test_derived_terms_belong_to_one_heading_or_one_chapter() -> None:
     terms = derived_terms()
     assert terms and all(t.weight == DERIVED_WEIGHT and len(t.code) in (2, 4) for t in terms)
     assert ProductTerm("plywood", "4412", "en", DERIVED_WEIGHT) in terms
+
+
+def test_derived_names_are_split_at_or_and_and() -> None:
+    assert ProductTerm("hazelnuts", "0802", "en", DERIVED_WEIGHT) in derived_terms()
