@@ -68,7 +68,7 @@ class DigestItem:
 
 @cache
 def _environment(templates_dir: Path) -> Environment:
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
@@ -76,6 +76,10 @@ def _environment(templates_dir: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Jinja copies every global (range, dict, cycler, …) into each render's context; mail
+    # templates use none of them, and the copies cost a fifth of rendering a digest.
+    environment.globals.clear()
+    return environment
 
 
 def digest_items(session: Session, alerts: Sequence[Alert], language: str, today: date) -> list[DigestItem]:
