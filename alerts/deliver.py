@@ -296,6 +296,7 @@ class _Outcomes:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.dialect = connection.dialect
+        self.timestamp = UTCDateTime()
         mark = "?" if self.dialect.paramstyle == "qmark" else "%s"
         self.sql = (
             f"UPDATE delivery SET status = {mark}, last_error = {mark}, next_attempt_at = {mark}, "
@@ -303,7 +304,7 @@ class _Outcomes:
         )
 
     def _time(self, value: datetime | None) -> Any:
-        stored = UTCDateTime().process_bind_param(value, self.dialect)
+        stored = self.timestamp.process_bind_param(value, self.dialect)
         return str(stored) if stored is not None and self.dialect.name == "sqlite" else stored
 
     def record(
