@@ -9,7 +9,7 @@ queries themselves.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -65,40 +65,50 @@ _NOTICE = (
 )
 
 
-def _by_ids(*columns: Any, key: Any) -> Any:
-    """A SELECT of ``columns`` where ``key`` is in the list bound as ``ids``,
-    built once: building the statement cost more than running it."""
-    return select(*columns).where(col(key).in_(bindparam("ids", expanding=True)))
+@dataclass(frozen=True)
+class _Query:
+    """A SELECT of some columns where a key is in the list bound as ``ids``,
+    built once (building the statement cost more than running it), and the
+    named tuple its rows become: a row's attribute costs ten times a named
+    tuple's, and a mail reads dozens."""
+
+    statement: Any
+    row: Any
+
+    def rows(self, connection: Connection, ids: Iterable[int]) -> list[Any]:
+        return [self.row._make(found) for found in connection.execute(self.statement, {"ids": list(ids)})]
+
+
+def _by_ids(*columns: Any, key: Any, order: Any = None) -> _Query:
+    statement = select(*columns).where(col(key).in_(bindparam("ids", expanding=True))).order_by(order)
+    return _Query(statement, namedtuple("Row", [column.key for column in columns]))
 
 
 _DELIVERIES = _by_ids(*_DELIVERY, key=Delivery.id)
 _DIGESTS = _by_ids(*_DIGEST, key=Digest.id)
 _ENTERPRISES = _by_ids(*_ENTERPRISE, key=Enterprise.id)
-_ALERTS = _by_ids(*_ALERT, key=Alert.digest_id).order_by(col(Alert.id))
+_ALERTS = _by_ids(*_ALERT, key=Alert.digest_id, order=col(Alert.id))
 _NOTICES = _by_ids(*_NOTICE, key=Notice.id)
 _TAGS = _by_ids(Tag.id, Tag.code, key=Tag.id)
 _CONTACTS = _by_ids(Contact.id, Contact.enterprise_id, Contact.email, key=Contact.enterprise_id)
 
 
 def load_batch(connection: Connection, delivery_ids: Sequence[int]) -> MailBatch:
-    def rows(statement: Any, ids: Iterable[int]) -> list[Any]:
-        return list(connection.execute(statement, {"ids": list(ids)}))
-
     def by_id(found: list[Any]) -> dict[int, Any]:
         return {row.id: row for row in found}
 
-    deliveries = by_id(rows(_DELIVERIES, delivery_ids))
-    digests = by_id(rows(_DIGESTS, {d.digest_id for d in deliveries.values()}))
+    deliveries = by_id(_DELIVERIES.rows(connection, delivery_ids))
+    digests = by_id(_DIGESTS.rows(connection, {d.digest_id for d in deliveries.values()}))
     enterprise_ids = {d.enterprise_id for d in digests.values()}
-    enterprises = by_id(rows(_ENTERPRISES, enterprise_ids))
+    enterprises = by_id(_ENTERPRISES.rows(connection, enterprise_ids))
     alerts: dict[int, list[Any]] = defaultdict(list)
-    for alert in rows(_ALERTS, digests):
+    for alert in _ALERTS.rows(connection, digests):
         alerts[alert.digest_id].append(alert)
     every_alert = [a for group in alerts.values() for a in group]
-    notices = by_id(rows(_NOTICES, {a.notice_id for a in every_alert}))
+    notices = by_id(_NOTICES.rows(connection, {a.notice_id for a in every_alert}))
     tag_ids = {i for a in every_alert for i in a.evidence.get("tag_ids", [])}
-    tag_codes = {t.id: t.code for t in rows(_TAGS, tag_ids)} if tag_ids else {}
-    contacts = {(c.enterprise_id, c.email): c.id for c in rows(_CONTACTS, enterprise_ids)}
+    tag_codes = {t.id: t.code for t in _TAGS.rows(connection, tag_ids)} if tag_ids else {}
+    contacts = {(c.enterprise_id, c.email): c.id for c in _CONTACTS.rows(connection, enterprise_ids)}
     return MailBatch(deliveries, digests, enterprises, alerts, notices, tag_codes, contacts)
 
 
