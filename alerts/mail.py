@@ -66,7 +66,8 @@ def encode_mail(
     headers: Sequence[tuple[str, str]] = (),
 ) -> OutgoingMail:
     """The multipart/alternative mail (plain text first, HTML preferred) with
-    ``headers`` added after the standard ones."""
+    ``headers`` added after the standard ones: structured values of ours
+    (``List-Unsubscribe``), written as given on one line, never encoded."""
     message_id = one_line(message_id)
     recipient = one_line(recipient)
     boundary = "=_bw_" + hashlib.blake2s(message_id.encode(), digest_size=12).hexdigest()
@@ -79,7 +80,7 @@ def encode_mail(
         f"Date: {_date(sent_at)}",
         f"Message-ID: {message_id}",
         "Auto-Submitted: auto-generated",
-        *(header(name, value) for name, value in headers),
+        *(f"{name}: {one_line(value)}" for name, value in headers),
         "",
         _part(boundary, "plain", text),
         _part(boundary, "html", html),
