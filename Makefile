@@ -8,11 +8,12 @@ MODEL := nlp/model/barrierwatch.json
 
 .PHONY: demo test lint typecheck bench model clean
 
-$(STAMP): pyproject.toml
+# The bench extras too: the tests run the quick benchmark, baseline part included.
+$(STAMP): pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; sys.exit("BarrierWatch needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	touch $(STAMP)
 
 # The tagging model is built from shipped data (about a minute), not kept in git.
