@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import synthetic
-from bench.send import _free_port, _start_sink
+from bench.send import _free_port, smtp_process
 from config import Settings
 from store.db import open_database
 
@@ -57,17 +57,12 @@ def _measure(notices: int, enterprises: int, port: int) -> dict[str, Any]:
 def run(quick: bool) -> Iterator[dict[str, Any]]:
     notices, enterprises = (500, 2000) if quick else (10_000, 50_000)
     port = _free_port()
-    sink = _start_sink(port)
-    try:
-        code = (
-            "import json; from bench.weekly import _measure; "
-            f"print(json.dumps(_measure({notices}, {enterprises}, {port})))"
-        )
-
+    code = (
+        "import json; from bench.weekly import _measure; "
+        f"print(json.dumps(_measure({notices}, {enterprises}, {port})))"
+    )
+    with smtp_process(port):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    finally:
-        sink.terminate()
-        sink.wait()
     r = json.loads(out.stdout.strip().splitlines()[-1])
     size = f"{notices}_notices_{enterprises}_enterprises"
     yield {

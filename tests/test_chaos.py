@@ -15,20 +15,18 @@ import mailbox
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 from sqlmodel import Session, func, select
 
 import pipeline
+from bench.send import smtp_process
 from config import Settings
 from store.db import open_database
 from store.models import Alert, Delivery, Notice
@@ -140,47 +138,9 @@ def test_weekly_killed_at_random_points_then_rerun_delivers_every_digest(tmp_pat
 
 
 SERVER_KILLS = 5
-SERVER_HANDLER = "aiosmtpd.handlers.Mailbox"
+SERVER_HANDLER = "aiosmtpd.handlers.Mailbox"  # files each mail in a Maildir before it answers 250
 DIGESTS = 200
 CONNECTIONS = 4
-
-
-@contextmanager
-def _smtp_process(port: int, maildir: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """aiosmtpd in a process of its own, filing each mail in ``maildir`` before it answers 250;
-    stopped on the way out whatever happened."""
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "aiosmtpd",
-            "-n",
-            "-l",
-            f"127.0.0.1:{port}",
-            "-c",
-            SERVER_HANDLER,
-            str(maildir),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for_port(port)
-        yield server
-    finally:
-        server.kill()
-        server.wait()
-
-
-def _wait_for_port(port: int) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("the SMTP server did not start")
 
 
 def _filed(maildir: Path) -> int:
@@ -220,7 +180,7 @@ def test_smtp_server_killed_mid_send_then_back_gets_exactly_what_was_left(tmp_pa
         expected = set(approved_digests(engine, DIGESTS))
 
         first_port, first_box = free_port(), folder / "first"
-        with _smtp_process(first_port, first_box) as server:
+        with smtp_process(first_port, SERVER_HANDLER, str(first_box)) as server:
             thread, outcome = _send_in_background(engine, _sender_settings(database_url, first_port), NOW)
             kill_after = rng.randint(10, DIGESTS - 50)
             while _filed(first_box) < kill_after and thread.is_alive():
@@ -240,7 +200,7 @@ def test_smtp_server_killed_mid_send_then_back_gets_exactly_what_was_left(tmp_pa
         assert sent_first <= set(first) and len(set(first) - sent_first) <= CONNECTIONS, trial
 
         second_port, second_box = free_port(), folder / "second"
-        with _smtp_process(second_port, second_box):
+        with smtp_process(second_port, SERVER_HANDLER, str(second_box)):
             later = NOW + timedelta(days=1)  # past every retry time
             pipeline.send(engine, _sender_settings(database_url, second_port), later)
         second = _message_ids(second_box)
