@@ -9,7 +9,7 @@ from typing import Any
 from spacy.language import Language
 
 from nlp.corpus import LabelledNotice, mask_codes
-from nlp.fusion import ChapterScore, Thresholds, chapter_scores
+from nlp.fusion import ChapterScore, Thresholds, chapter_scores, chosen
 from nlp.metrics import Figures, chapter_figures
 from nlp.pipeline import Evidence, read_evidence
 
@@ -71,10 +71,7 @@ def _figures(
 
 
 def _predicted(scores: list[ChapterScore], thresholds: Thresholds) -> set[str]:
-    # As nlp.fusion.tagged_chapters: written codes decide when there are any.
-    if any(s.method == "explicit" for s in scores):
-        return {s.chapter for s in scores if s.method == "explicit"}
-    return {s.chapter for s in scores if s.score >= thresholds.of(s.chapter)}
+    return {s.chapter for s in chosen(scores, thresholds)}
 
 
 def _only(

@@ -6,7 +6,7 @@ complete configuration):
 1. ``hs_explicit_codes``: codes written in the text, any form
    (:func:`hs.codes.find_codes`), into ``doc._.hs_codes``;
 2. ``hs_product_terms``: a PhraseMatcher over product terms
-   (:mod:`nlp.terms`), hits into ``doc._.hs_terms`` as ``(code, weight)``;
+   (:mod:`nlp.terms`), hits into ``doc._.hs_terms`` as :class:`TermHit`;
 3. ``textcat_multilabel`` (bag of words): a probability per HS chapter in
    ``doc.cats``.
 
@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import spacy
 import srsly
@@ -55,12 +55,24 @@ def make_product_term_matcher(nlp: Language, name: str) -> ProductTermMatcher:
     return ProductTermMatcher(nlp, name)
 
 
+class TermHit(NamedTuple):
+    """A product term found in a notice: the code it names, its weight, and
+    whether it is a phrase of several tokens ("petroleum jelly", "phenolic
+    resins", 玩具 — each Chinese character is a token), which names one
+    product more surely than a single word ("jelly")."""
+
+    code: str
+    weight: float
+    phrase: bool = False
+
+
 class ProductTermMatcher:
-    """Sets ``doc._.hs_terms``: ``(code, weight)`` for each product term found.
+    """Sets ``doc._.hs_terms``: a :class:`TermHit` for each product term found.
 
     Terms are matched case-insensitively, English ones in both numbers.
-    The term list is saved with the model, so a model keeps the terms it
-    was evaluated with.
+    Where terms overlap, the longest wins: "petroleum jelly" is found, not
+    also its "jelly" (a jam of 2007). The term list is saved with the
+    model, so a model keeps the terms it was evaluated with.
     """
 
     def __init__(self, nlp: Language, name: str = "hs_product_terms") -> None:
@@ -72,9 +84,9 @@ class ProductTermMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         hits = []
-        for key, _start, _end in self.matcher(doc):
+        for key, start, end in self._longest(doc):
             code, weight = self.vocab.strings[key].split(":")
-            hits.append((code, float(weight)))
+            hits.append(TermHit(code, float(weight), end - start > 1))
         doc._.hs_terms = hits
         return doc
 
@@ -82,8 +94,22 @@ class ProductTermMatcher:
         """``(wording, code)`` of each term found in ``doc``, as written there."""
         return [
             (doc[start:end].text.lower(), self.vocab.strings[key].split(":")[0])
-            for key, start, end in self.matcher(doc)
+            for key, start, end in self._longest(doc)
         ]
+
+    def _longest(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """Matches not inside a longer one; a wording that names several
+        codes keeps them all."""
+        matches = sorted(self.matcher(doc), key=lambda m: (m[1] - m[2], m[1]))
+        taken = bytearray(len(doc))
+        kept: list[tuple[int, int, int]] = []
+        spans: set[tuple[int, int]] = set()
+        for key, start, end in matches:
+            if (start, end) in spans or not any(taken[start:end]):
+                taken[start:end] = b"\x01" * (end - start)
+                spans.add((start, end))
+                kept.append((key, start, end))
+        return kept
 
     def drop_terms(self, unreliable: set[tuple[str, str]]) -> int:
         """Remove terms whose ``(wording, code)`` (either number) is in
@@ -148,7 +174,7 @@ class Evidence:
     """What the pipeline read in one notice."""
 
     codes: list[str]  # written in the text
-    terms: list[tuple[str, float]]  # (code, weight) of product terms found
+    terms: list[TermHit]  # product terms found
     chapter_probabilities: dict[str, float] = field(default_factory=dict)
 
 

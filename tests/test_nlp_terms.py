@@ -29,7 +29,7 @@ def term_pipeline() -> Language:
 
 def found_codes(nlp: Language, text: str) -> set[str]:
     doc = nlp.get_pipe("hs_product_terms")(nlp.make_doc(text))
-    return {code for code, _weight in doc._.hs_terms}
+    return {hit.code for hit in doc._.hs_terms}
 
 
 @pytest.mark.parametrize(
@@ -54,6 +54,12 @@ def test_chinese_is_split_into_characters_without_a_segmenter(term_pipeline: Lan
     words = [t.text for t in term_pipeline.make_doc("多层木地板(HS 4418.75)")]
     assert words[:5] == ["多", "层", "木", "地", "板"]
     assert "4418.75" in words
+
+
+def test_a_term_inside_a_longer_one_is_not_found(term_pipeline: Language) -> None:
+    doc = term_pipeline.get_pipe("hs_product_terms")(term_pipeline.make_doc("Petroleum jelly for udders"))
+    assert [(hit.code, hit.phrase) for hit in doc._.hs_terms] == [("2712", True)]
+    assert "2007" in found_codes(term_pipeline, "Fruit jelly")  # alone, "jelly" is a jam of 2007
 
 
 def test_a_term_inside_another_word_is_not_found(term_pipeline: Language) -> None:
