@@ -98,8 +98,8 @@ class ProductTermMatcher:
         ]
 
     def _longest(self, doc: Doc) -> list[tuple[int, int, int]]:
-        """Matches not inside a longer one; a wording that names several
-        codes keeps them all."""
+        """Matches that overlap no longer one (of two equally long, the
+        earlier wins); a wording that names several codes keeps them all."""
         matches = sorted(self.matcher(doc), key=lambda m: (m[1] - m[2], m[1]))
         taken = bytearray(len(doc))
         kept: list[tuple[int, int, int]] = []
