@@ -116,7 +116,11 @@ class Settings(BaseSettings):
     )
     eping_url: str = Field("https://api.wto.org", description="WTO API host serving ePing (or a mirror).")
     eping_api_key: str | None = Field(
-        None, description="WTO API subscription key for ePing; without it wto_eping is skipped."
+        None, description="WTO API subscription key for ePing; without it the public ePing backend is read."
+    )
+    eping_public_url: str = Field(
+        "https://epingalert.org",
+        description="ePing web site whose public backend is read when no API key is set (or a mirror).",
     )
     tron_url: str = Field(
         "https://tron.trade.ec.europa.eu", description="EU TRON trade defence site (or a mirror)."

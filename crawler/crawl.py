@@ -29,7 +29,9 @@ from store.db import open_database, session_scope
 from store.sources import CrawlOutcome, feed_validators, is_disabled
 
 log = logging.getLogger(__name__)
-KEY_NEEDED = {"wto_eping": ("eping_api_key", "BW_EPING_API_KEY")}
+# Sources that cannot run without a key: (settings field, variable). ePing falls back to its
+# public backend without one.
+KEY_NEEDED: dict[str, tuple[str, str]] = {}
 
 
 @dataclass
@@ -71,6 +73,7 @@ def scrapy_settings(
         "BARRIERWATCH_LOOKBACK_DAYS": settings.crawl_lookback_days,
         "BARRIERWATCH_FULL_TEXT": settings.federalregister_full_text,
         "BARRIERWATCH_EPING_API_KEY": settings.eping_api_key or "",
+        "BARRIERWATCH_EPING_PUBLIC_URL": settings.eping_public_url,
         **(overrides or {}),
     }
 

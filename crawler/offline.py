@@ -24,8 +24,6 @@ RECORDED_FEEDS = {
     "cn_remedy_alerts_gb2312": ("CN", "antidumping"),
     "eu_sps_fr_latin1": ("EU", "sps"),
 }
-# The recording server does not check keys; ePing is crawled with this stand-in when no key is set.
-OFFLINE_KEY = "offline-recordings"
 
 
 def recorded_sources(base_urls: Mapping[str, str], settings: Settings) -> list[SourceSpec]:
@@ -48,8 +46,7 @@ def crawl_recordings(
 
     No politeness delay (the server is our own); one result per source.
     """
-    local = settings.model_copy(
-        update={"eping_api_key": settings.eping_api_key or OFFLINE_KEY, "crawl_delay": 0.0}
-    )
     with serve_recordings(root) as base_urls:
+        # Without a key ePing is read from its public backend, recorded in the same folder.
+        local = settings.model_copy(update={"eping_public_url": base_urls["wto_eping"], "crawl_delay": 0.0})
         return crawl(database_url, recorded_sources(base_urls, local), local, overrides, log_to)

@@ -47,6 +47,7 @@ def recorded_sites(
     with serve_recordings(recordings) as base_urls:
         for slug, (url_setting, _country, _doc_type) in BUILT_IN.items():
             monkeypatch.setenv(f"BW_{url_setting.upper()}", base_urls[slug])
+        monkeypatch.setenv("BW_EPING_PUBLIC_URL", base_urls["wto_eping"])
         yield base_urls
 
 
