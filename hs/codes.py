@@ -125,6 +125,10 @@ _DOTTED = re.compile(r"(?=\d{4}\.\d)(?<![\d.])(\d{4}\.\d{2}(?:\.\d{2,4}){0,2})(?
 # with a literal, so the regex engine finds it with a fast character search.
 _DOT_DIGITS = re.compile(r"\.\d\d")
 _CHAPTER_CN = re.compile(r"第\s*(\d{1,2})\s*章")
+# The EU writes CN and TARIC codes in spaced groups, often after "ex" (part of the code):
+# "ex 6115 95 00", "7318 15 88", "TARIC code 7019 11 00 10". Groups of two after four
+# digits, at least two groups (CN8), so that "2026 12" (a year and a day) is not taken.
+_SPACED = re.compile(r"(?<![\d.,])(\d{4}(?:[ \u00a0]\d{2}){2,3})(?![\d]|[ \u00a0]\d)")
 # Parentheses that list what a description leaves out: "(excl. motor
 # vehicles of heading 8702)". Codes there are not what the notice covers.
 _EXCLUSION = re.compile(r"\(\s*(?:excl|except|excluding|other than|excepto|à l'exclusion)", re.IGNORECASE)
@@ -161,7 +165,12 @@ def find_codes(text: str) -> list[str]:
 
 def find_code_mentions(text: str) -> list[CodeMention]:
     """Every code mention in ``text``, ordered by position, overlaps removed."""
-    mentions = [*_keyword_mentions(text), *_dotted_mentions(text), *_chinese_chapter_mentions(text)]
+    mentions = [
+        *_keyword_mentions(text),
+        *_dotted_mentions(text),
+        *_spaced_mentions(text),
+        *_chinese_chapter_mentions(text),
+    ]
     kept: list[CodeMention] = []
     for mention in sorted(mentions, key=lambda m: (m.start, -m.end)):
         if kept and mention.start < kept[-1].end:
@@ -253,6 +262,16 @@ def _dotted_mentions(text: str) -> list[CodeMention]:
         if codes := _codes_of(dotted.group(1)):
             mentions.append(CodeMention(codes, dotted.start(1), dotted.end(1)))
     return mentions
+
+
+def _spaced_mentions(text: str) -> list[CodeMention]:
+    if not any(c in text for c in " \u00a0"):
+        return []
+    return [
+        CodeMention(codes, m.start(1), m.end(1))
+        for m in _SPACED.finditer(text)
+        if (codes := _codes_of(m.group(1).replace("\u00a0", " ")))
+    ]
 
 
 def _chinese_chapter_mentions(text: str) -> list[CodeMention]:

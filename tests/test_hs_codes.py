@@ -26,7 +26,12 @@ from nlp.corpus import shipped_notices
         ("HS441875", ["441875"]),
         ("Products covered: 8543.70.90.00", ["854370"]),
         ("tariff lines 7304.29.10.10 and 7304.29.20.20", ["730429"]),
-        ("CN code 6115 95 00", ["6115"]),
+        ("CN code 6115 95 00", ["611595"]),
+        # The EU's spaced CN/TARIC form, "ex" marking part of a code.
+        ("currently falling under CN codes ex 6115 95 00 and 7318 15 88", ["611595", "731815"]),
+        ("CN codes ex 7019 11 00 (TARIC codes 7019 11 00 10 and 7019 12 00 22)", ["701911", "701912"]),
+        ("ex\u00a06115\u00a096\u00a099", ["611596"]),
+        ("published on 2026 12 01", []),
     ],
 )
 def test_english_forms(text: str, codes: list[str]) -> None:
