@@ -1,14 +1,16 @@
 """Crawl throughput and recrawl cost, on recorded pages served from 127.0.0.1.
 
 - ``crawl_pages_per_s``: the real crawl path (subprocess, Scrapy engine, CACS
-  spider parsing GB2312 articles, validation, storage) over N article pages
+  spider parsing UTF-8 articles, validation, storage) over N article pages
   plus their list pages, one request at a time per site as in production (no
   politeness delay); baseline: a bare httpx async fetch of the same URLs by one
   worker, in the same run, interleaved A B A B.
 - ``crawl_pages_per_s_16_per_site``: the same crawl with 16 requests at a time per
   site; baseline: httpx with 32 workers.
-- ``recrawl_unchanged_site_s``: a second crawl of the unchanged site (every page
-  fetched again, every notice found unchanged); baseline: the first crawl.
+- ``recrawl_unchanged_site_s`` / ``recrawl_unchanged_site_pages``: a recrawl of the
+  unchanged site as the spider does it now (stored articles are not fetched again, paging
+  stops at the first list page with nothing new); baseline: the recrawl as it was before
+  (``BARRIERWATCH_INCREMENTAL`` off: every page fetched again, every notice found unchanged).
 - ``recrawl_unchanged_feed_s``: a second crawl of an unchanged N-entry feed
   (answered 304 to the conditional GET); baseline: the first crawl.
 """
@@ -16,7 +18,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import statistics
 import tempfile
 import time
@@ -65,9 +66,11 @@ def _throughput(folder: Path, base_urls: dict[str, str], paths: list[str], round
 
 def _recrawls(folder: Path, base_urls: dict[str, str]) -> Iterator[Figure]:
     database = folder / "recrawl.db"
-    first = _crawl_seconds(database, base_urls, 1)
-    again = _crawl_seconds(database, base_urls, 1)
-    yield Figure("recrawl_unchanged_site_s", again, "s", first)
+    _crawl_seconds(database, base_urls, 1)
+    full, full_pages = _crawl(database, base_urls, 1, incremental=False)  # every page again (before #16)
+    again, pages = _crawl(database, base_urls, 1)  # stored articles skipped, paging stops
+    yield Figure("recrawl_unchanged_site_s", again, "s", full)
+    yield Figure("recrawl_unchanged_site_pages", pages, "pages", full_pages)
     feed = SourceSpec("bench_feed", "feed", base_urls["bench_feed"] + "/feed.xml", "US", "regulation")
     first = _crawl_seconds(folder / "feed.db", base_urls, 1, feed)
     again = _crawl_seconds(folder / "feed.db", base_urls, 1, feed)
@@ -77,19 +80,31 @@ def _recrawls(folder: Path, base_urls: dict[str, str]) -> Iterator[Figure]:
 def _crawl_seconds(
     database: Path, base_urls: dict[str, str], per_site: int, spec: SourceSpec | None = None
 ) -> float:
+    return _crawl(database, base_urls, per_site, spec)[0]
+
+
+def _crawl(
+    database: Path,
+    base_urls: dict[str, str],
+    per_site: int,
+    spec: SourceSpec | None = None,
+    incremental: bool = True,
+) -> tuple[float, int]:
+    """Seconds and pages of one crawl of ``spec`` (the CACS-shaped site by default)."""
     settings = Settings(database_url=f"sqlite:///{database}", crawl_delay=0, crawl_max_pages=10_000)
     spec = spec or SourceSpec(SLUG, SLUG, base_urls[SLUG], None, "antidumping")
     overrides = {
         "CONCURRENT_REQUESTS_PER_DOMAIN": per_site,
         "AUTOTHROTTLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",
+        "BARRIERWATCH_INCREMENTAL": incremental,
     }
     started = time.perf_counter()
     (result,) = crawl(settings.database_url, [spec], settings, overrides)
     elapsed = time.perf_counter() - started
     if result.status != "ok":
         raise RuntimeError(f"bench crawl failed: {result.problems[:3]}")
-    return elapsed
+    return elapsed, result.pages
 
 
 async def fetch_all(urls: list[str], workers: int) -> None:
@@ -114,40 +129,38 @@ def _timed(action: object) -> float:
 
 
 def write_site(root: Path, articles: int) -> list[str]:
-    """A CACS-shaped site of ``articles`` GB2312 article pages and their list pages,
-    plus an RSS feed of as many entries; returns the site's page paths."""
+    """A CACS-shaped site (as ../shared/SOURCES.md describes it) of ``articles`` UTF-8
+    article pages and their list pages, plus an RSS feed of as many entries; returns
+    the site's page paths."""
     site = root / SLUG
-    (site / "cacscms/article").mkdir(parents=True)
-    (site / "cacscms/view/notice").mkdir(parents=True)
-    routes, paths = [], []
+    (site / "article/bench").mkdir(parents=True)
+    paths = []
     pages = (articles + LINKS_PER_LIST_PAGE - 1) // LINKS_PER_LIST_PAGE
     for page in range(1, pages + 1):
         ids = range((page - 1) * LINKS_PER_LIST_PAGE, min(page * LINKS_PER_LIST_PAGE, articles))
-        name = f"cacscms/view/notice/ckys-{page}.html"
-        (site / name).write_text(_list_page(ids, page < pages, page), encoding="utf-8")
-        routes.append({"path": "/cacscms/view/notice/ckys", "query": {"page": str(page)}, "file": name})
-        paths.append(f"/cacscms/view/notice/ckys?page={page}")
-    routes.append({"path": "/cacscms/view/notice/ckys", "file": "cacscms/view/notice/ckys-1.html"})
+        name = f"list/ajycs/ckyy/{page}/cateinfo.html"
+        (site / name).parent.mkdir(parents=True)
+        (site / name).write_text(_list_page(ids), encoding="utf-8")
+        paths.append("/" + name)
     for number in range(articles):
-        name = f"cacscms/article/ckys-{number}.html"
-        (site / name).write_bytes(_article(number).encode("gb2312"))
-        routes.append({"path": "/cacscms/article/ckys", "query": {"articleId": str(number)}, "file": name})
-        paths.append(f"/cacscms/article/ckys?articleId={number}")
-    (site / "_routes.json").write_text(json.dumps(routes))
+        name = f"article/bench/{number}.html"
+        (site / name).write_text(_article(number), encoding="utf-8")
+        paths.append("/" + name)
     (root / "bench_feed").mkdir()
     (root / "bench_feed" / "feed.xml").write_text(_feed(articles), encoding="utf-8")
     return paths
 
 
-def _list_page(ids: range, has_next: bool, page: int) -> str:
+def _list_page(ids: range) -> str:
     items = "".join(
-        f'<li><a href="/cacscms/article/ckys?articleId={i}">美国对华产品{i}反倾销初裁</a></li>' for i in ids
+        f'<li><a href="/article/bench/{i}.html">美国对华产品{i}反倾销初裁</a><span>{_day(i)}</span></li>'
+        for i in ids
     )
-    pager = f'<a class="next" href="/cacscms/view/notice/ckys?page={page + 1}">下一页</a>' if has_next else ""
-    return (
-        f'<html><head><meta charset="utf-8"></head><body><div class="news-list"><ul>{items}</ul></div>'
-        f'<div class="pager">{pager}</div></body></html>'
-    )
+    return f'<html><head><meta charset="utf-8"></head><body><ul id="infoList">{items}</ul></body></html>'
+
+
+def _day(number: int) -> str:
+    return f"2026-11-{1 + number % 28:02d}"
 
 
 def _article(number: int) -> str:
@@ -157,10 +170,10 @@ def _article(number: int) -> str:
         for k in range(8)
     )
     return (
-        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body>'
-        f'<div class="article"><h1 class="article-title">美国对华产品{number}反倾销初裁</h1>'
-        f'<div class="article-info">发布时间：2026-11-{1 + number % 28:02d}</div>'
-        f'<div class="article-content">{body}</div></div></body></html>'
+        '<html><head><meta charset="utf-8"></head><body><section class="article">'
+        f'<h1 id="show_title">美国对华产品{number}反倾销初裁</h1>'
+        f'<h2 id="show_time">{_day(number)} 10:00:00 商务部贸易救济调查局</h2>'
+        f'{body}<div class="lawShow">免责声明</div></section></body></html>'
     )
 
 

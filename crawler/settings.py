@@ -52,5 +52,8 @@ BARRIERWATCH_STORE_BATCH = 200
 BARRIERWATCH_MAX_PAGES = 20
 BARRIERWATCH_LOOKBACK_DAYS = 30
 BARRIERWATCH_FULL_TEXT = True
+# Spiders that can tell a stored notice from the listing (CACS) skip fetching it again;
+# off, every page is fetched and compared by content hash (the benchmark's baseline).
+BARRIERWATCH_INCREMENTAL = True
 # Problems are logged as errors and kept on the Source row; Scrapy's start-up chatter is not needed.
 LOG_LEVEL = "WARNING"

@@ -94,7 +94,7 @@ _CHAPTER_KEYWORDS = r"chapters?|cap[íi]tulos?|chapitres?"
 # The leading lookahead lists the keywords' first letters: most positions
 # of a text fail on it at once, which makes the scan twice as fast.
 _KEYWORD = re.compile(
-    rf"(?=[hctsnpfl税商海编品子])(?<![\w])(?:(?P<chapter>{_CHAPTER_KEYWORDS})|(?P<code>{_CODE_KEYWORDS}))(?![^\W\d_])",
+    rf"(?=[hctsnpfl税商海编品子])(?<![^\W\u3400-\u9fff])(?:(?P<chapter>{_CHAPTER_KEYWORDS})|(?P<code>{_CODE_KEYWORDS}))(?![^\W\d_\u3400-\u9fff])",
     re.IGNORECASE,
 )
 # Every keyword of _KEYWORD contains one of these anchors, at a known
@@ -112,7 +112,7 @@ _ANCHOR_OFFSETS = {"heading": (0, 3, 4), "partida": (0, 3, 4), "digo": (2,), "po
 _CASELESS = str.maketrans({"ı": "i", "ſ": "s"})
 # Words between a keyword and its first code: "HS code(s): ", "heading no. ".
 _FILLER = re.compile(
-    r"(?:\s*(?:\(s\)|codes?|c[óo]digos?|nos?\.|numbers?|n[°º]|núm\.|:|：|#|编码|号))*\s*", re.IGNORECASE
+    r"(?:\s*(?:\(s\)|codes?|c[óo]digos?|nos?\.|numbers?|n[°º]|núm\.|:|：|#|编码|号|为|是))*\s*", re.IGNORECASE
 )
 _LIST_SEPARATOR = re.compile(
     r"\s*(?:,|;|、|，|；|&|/|\b(?:and|or|y|o|e|et|ou)\b|和|及|与|或|以及)\s*", re.IGNORECASE

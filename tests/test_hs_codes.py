@@ -51,6 +51,9 @@ def test_english_forms(text: str, codes: list[str]) -> None:
         ("商品编码：4418750090", ["441875"]),
         ("第44章和第94章的产品", ["44", "94"]),
         ("HS编码 6115.95、6115.96", ["611595", "611596"]),
+        # Inside running Chinese text, where no space separates the keyword from its words.
+        ("涉案产品海关编码为70071900和70200090。", ["700719", "702000"]),
+        ("涉案产品税号是4418.75", ["441875"]),
     ],
 )
 def test_spanish_french_and_chinese_forms(text: str, codes: list[str]) -> None:

@@ -18,12 +18,15 @@ from scrapy.exceptions import (
 )
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from sqlmodel import Session, col, select
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
 from crawler.items import NoticeItem
 from crawler.sources import SourceSpec
+from store.db import open_database
+from store.models import Notice
 
 
 class SourceFormatError(ValueError):
@@ -59,6 +62,24 @@ class NoticeSpider(scrapy.Spider):
     def read_settings(self, settings: Any) -> None:
         """Hook for spiders with settings of their own (called from ``from_crawler``)."""
         self.max_pages = settings.getint("BARRIERWATCH_MAX_PAGES")
+
+    def stored_dates(self) -> dict[str, str]:
+        """External id -> publication date (ISO, or "") of every notice this source has
+        stored: what an incremental spider need not fetch again."""
+        url = self.settings.get("BARRIERWATCH_DATABASE_URL")
+        if not url or not self.settings.getbool("BARRIERWATCH_INCREMENTAL", True):
+            return {}
+        engine = open_database(url)
+        try:
+            with Session(engine) as session:
+                rows = session.exec(
+                    select(Notice.external_id, col(Notice.published_on)).where(
+                        Notice.source == self.source.slug
+                    )
+                ).all()
+        finally:
+            engine.dispose()
+        return {external_id: day.isoformat() if day else "" for external_id, day in rows}
 
     def report(self, problem: str) -> None:
         self.problems.append(problem)
