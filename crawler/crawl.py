@@ -45,11 +45,14 @@ class SourceResult:
     unchanged: int = 0
     pages: int = 0
     problems: list[str] = field(default_factory=list)
+    skipped_items: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         if self.status == "skipped":
             return f"{self.slug}: skipped ({'; '.join(self.problems)})"
         counts = f"{self.new} new, {self.revised} revised, {self.unchanged} unchanged, {self.pages} pages"
+        if self.skipped_items:
+            counts += f", {len(self.skipped_items)} left out ({self.skipped_items[0]})"
         if self.status == "ok":
             return f"{self.slug}: ok, {counts}"
         return f"{self.slug}: FAILED, {counts}: {self.problems[0] if self.problems else '?'}"
@@ -164,6 +167,7 @@ def _read_results(path: Path) -> dict[str, SourceResult]:
                 row["unchanged"],
                 row["pages"],
                 row["problems"],
+                row.get("skipped_items", []),
             )
     return results
 

@@ -1,8 +1,10 @@
 """Crawl health: every spider's outcome is written on its Source row.
 
-A crawl with any problem (download failure, unreadable response, invalid
-notice, storage error) counts as a failure of the source, with the problems
-as ``last_error``; notices that were fine are still stored. A crawl without
+A crawl with any problem of the source (download failure, unreadable
+response, storage error) counts as a failure of the source, with the problems
+as ``last_error``; notices that were fine are still stored. A notice invalid
+on its own (a missing title, a bad date) is left out and named on the source,
+but does not fail it. A crawl without
 problems sets ``last_success_at`` and keeps the feed validators (ETag,
 Last-Modified) for the next conditional fetch. Each outcome is also appended
 as one JSON line to the results file, for the process that started the crawl.
@@ -53,7 +55,7 @@ class SourceHealth:
 
     def item_dropped(self, item: Any, response: Response, exception: Exception, spider: NoticeSpider) -> None:
         if isinstance(exception, InvalidNotice):
-            spider.report(str(exception))
+            spider.report_item(str(exception))
 
     def item_error(self, item: Any, response: Response, spider: NoticeSpider, failure: Failure) -> None:
         spider.report(f"could not store a notice: {failure.getErrorMessage()}")
@@ -83,6 +85,7 @@ class SourceHealth:
             pages=stats.get_value("response_received_count", 0) - robots,
             etag=spider.validators.get("etag"),
             last_modified=spider.validators.get("last_modified"),
+            skipped_items=list(spider.skipped_items),
         )
 
     def _write_result(self, slug: str, outcome: CrawlOutcome) -> None:

@@ -32,7 +32,8 @@ class ValidateNotice:
         raw = dict(item)
         record, problems = notice_record(raw, f"notice {raw.get('id')!r}")
         if record is None:
-            raise InvalidNotice("invalid notice: " + "; ".join(f"{p.field}: {p.message}" for p in problems))
+            reasons = "; ".join(f"{p.field}: {p.message}" for p in problems)
+            raise InvalidNotice(f"invalid notice {raw.get('id')!r} (left out): {reasons}")
         return record
 
 

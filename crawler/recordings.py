@@ -35,10 +35,15 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 _TYPES = {".json": "application/json", ".xml": "application/xml", ".txt": "text/plain; charset=utf-8"}
 
 
-@dataclass(frozen=True)
+@dataclass
 class SeenRequest:
+    """A request the server received: its path and headers, when it came and when its
+    answer was sent (``time.monotonic()``), so that tests can see requests overlap."""
+
     path: str
     headers: dict[str, str]
+    started: float = 0.0
+    finished: float = 0.0
 
 
 @contextmanager
@@ -75,8 +80,15 @@ class _RecordingHandler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        seen = SeenRequest(self.path, dict(self.headers.items()), time.monotonic())
         if self.seen is not None:
-            self.seen.append(SeenRequest(self.path, dict(self.headers.items())))
+            self.seen.append(seen)
+        try:
+            self._get()
+        finally:
+            seen.finished = time.monotonic()
+
+    def _get(self) -> None:
         url = urlsplit(self.path)
         path = unquote(url.path)
         slug, _, rest = path.lstrip("/").partition("/")

@@ -41,6 +41,18 @@ TWISTED_REACTOR = None
 # Few items at once: Scrapy's default of 100 only creates tasks (PERFORMANCE.md).
 CONCURRENT_ITEMS = 8
 
+# Politeness per host across all sources of a crawl, robots.txt once per host, redirects kept
+# on the source's host (crawler/middlewares.py replaces Scrapy's per-crawler versions).
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.SharedRobotsTxt": 100,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.HomeMetaRefresh": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.HomeRedirects": 600,
+    "crawler.middlewares.HostSlots": 950,
+}
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidateNotice": 100,
     "crawler.pipelines.DropRepeats": 200,

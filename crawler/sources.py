@@ -26,6 +26,9 @@ from store.models import DocType
 from store.sources import CrawlOutcome, record_crawl
 
 FEED = "feed"
+# What ``extract`` may name: "trade_remedy_title" reads "<Product> From <Country>: <Action>"
+# and "<调查国>对华<产品><救济><阶段>" titles into product, subject countries, remedy and stage.
+EXTRACTIONS = ("trade_remedy_title",)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,12 @@ class SourceSpec:
     enabled: bool = True
     etag: str | None = None
     last_modified: str | None = None
+    # Hosts a redirect may lead to (else redirects stay on the source's own host).
+    redirect_hosts: tuple[str, ...] = ()
+    # Countries the source's notices are about (a trade-remedy feed's targets), ISO codes.
+    subject_countries: tuple[str, ...] = ()
+    # Case facts read from each entry's title: None, or one of EXTRACTIONS.
+    extract: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -113,9 +122,48 @@ def _declared_source(table: Mapping[str, Any], where: str) -> tuple[SourceSpec |
     enabled = table.get("enabled", True)
     if not isinstance(enabled, bool):
         problem("enabled", f"{enabled!r} is not true or false")
+    redirect_hosts = _declared_hosts(table.get("redirect_hosts", []), problem)
+    subjects = _declared_countries(table.get("subject_countries", []), problem)
+    extract = table.get("extract")
+    if extract is not None and extract not in EXTRACTIONS:
+        problem("extract", f"{extract!r} is not an extraction: expected one of {', '.join(EXTRACTIONS)}")
     if problems:
         return None, problems
-    return SourceSpec(slug, kind, url, country, doc_type, enabled), []
+    return SourceSpec(
+        slug,
+        kind,
+        url,
+        country,
+        doc_type,
+        enabled,
+        redirect_hosts=redirect_hosts,
+        subject_countries=subjects,
+        extract=extract,
+    ), []
+
+
+def _declared_hosts(value: Any, problem: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(h, str) and h.strip() for h in value):
+        problem("redirect_hosts", f'{value!r} is not a list of host names such as ["ec.europa.eu"]')
+        return ()
+    hosts = tuple(h.strip().lower() for h in value)
+    for host in hosts:
+        if "/" in host or ":" in host or " " in host:
+            problem("redirect_hosts", f"{host!r} is not a host name (no scheme, port or path)")
+    return hosts
+
+
+def _declared_countries(value: Any, problem: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+        problem("subject_countries", f'{value!r} is not a list of countries such as ["CN"]')
+        return ()
+    codes: list[str] = []
+    for name in value:
+        try:
+            codes.append(country_code(name))
+        except UnknownCountry as exc:
+            problem("subject_countries", str(exc))
+    return tuple(dict.fromkeys(codes))
 
 
 def _declared_country(value: Any, problem: Any) -> str | None:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from crawler.chinese_titles import parse_chinese_title
 from crawler.stages import stage_from_title
 from hs.markets import UnknownCountry, country_code
 
@@ -98,3 +99,32 @@ def remedy_type(numbers: Iterable[str], title: str) -> str:
     if "countervailing" in lowered and "antidumping" not in lowered and "anti-dumping" not in lowered:
         return "countervailing"
     return "antidumping"
+
+
+def title_facts(title: str, text: str = "") -> dict[str, object]:
+    """Case facts a trade-remedy title states, as notice fields: ``case_product``,
+    ``subject_countries``, ``case_stage``, ``doc_type``, ``case_numbers`` (from title and
+    text), and ``country`` for a Chinese title (its investigating country). Fields the
+    title does not state are left out, so a source's defaults stay."""
+    facts: dict[str, object] = {}
+    numbers = case_numbers([title, text])
+    if numbers:
+        facts["case_numbers"] = numbers
+    english = parse_title(title)
+    if english is not None:
+        facts.update(case_product=english.product, case_stage=case_stage(english.action))
+        facts["doc_type"] = remedy_type(numbers, title)
+        if english.countries:
+            facts["subject_countries"] = list(english.countries)
+        return facts
+    chinese = parse_chinese_title(title)
+    if chinese is not None:
+        facts.update(
+            case_product=chinese.product,
+            case_stage=chinese.stage,
+            doc_type=chinese.remedy,
+            subject_countries=list(chinese.subject_countries),
+        )
+        if chinese.country:
+            facts["country"] = chinese.country
+    return facts

@@ -25,10 +25,22 @@ class CrawlOutcome:
     pages: int = 0
     etag: str | None = None
     last_modified: str | None = None
+    # Notices left out for their own faults (named by id, with the reason): reported on the
+    # source, but one bad item never fails its whole source.
+    skipped_items: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def skipped_text(self) -> str | None:
+        if not self.skipped_items:
+            return None
+        shown = self.skipped_items[:10]
+        extra = len(self.skipped_items) - 10
+        more = f"\n… and {extra} more" if extra > 0 else ""
+        head = f"{len(self.skipped_items)} notice(s) left out, the rest stored:\n"
+        return (head + "\n".join(shown) + more)[:MAX_ERROR_CHARS]
 
     def error_text(self) -> str:
         shown = self.problems[:10]
@@ -44,17 +56,17 @@ def record_crawl(
 ) -> Source:
     """Write a crawl's outcome on the source's row (created on first crawl).
 
-    Success: ``last_success_at`` now, failures reset, error cleared, feed
-    validators kept. Failure: ``consecutive_failures`` + 1 and the problems as
-    ``last_error``; the validators are cleared so that the next crawl fetches
-    in full rather than trusting a 304 for content never stored.
+    Success: ``last_success_at`` now, failures reset, error cleared (or set to the
+    notices left out for their own faults), feed validators kept. Failure:
+    ``consecutive_failures`` + 1 and the problems as ``last_error``; the validators
+    are cleared so that the next crawl fetches in full rather than trusting a 304 for content never stored.
     """
     source = ensure_source(session, slug, kind=kind, url=url, **details)
     source.kind, source.url = kind, url
     if outcome.ok:
         source.last_success_at = utcnow()
         source.consecutive_failures = 0
-        source.last_error = None
+        source.last_error = outcome.skipped_text()
         source.etag, source.last_modified = outcome.etag, outcome.last_modified
     else:
         source.consecutive_failures += 1

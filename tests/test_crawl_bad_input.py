@@ -96,21 +96,24 @@ def test_html_without_the_expected_list_is_a_format_error(recorded_sites, record
     (recordings / "cn_cacs_trade_remedies" / "changed.html").write_text(
         "<html><body><p>网站改版</p></body></html>"
     )
-    break_source(recordings, "cn_cacs_trade_remedies", "/cacscms/view/notice/ckys", file="changed.html")
+    break_source(
+        recordings, "cn_cacs_trade_remedies", "/list/ajycs/ckyy/1/cateinfo.html", file="changed.html"
+    )
     result = crawl_source("cn_cacs_trade_remedies", sqlite_db[0])
     assert result.status == "failed"
-    assert "expected a 出口应诉 list with article links" in result.problems[0]
+    assert "expected a 出口应诉 list" in result.problems[0]
 
 
-def test_invalid_notice_is_refused_naming_its_field(recorded_sites, recordings, sqlite_db):
+def test_invalid_notice_is_left_out_naming_its_id_and_field(recorded_sites, recordings, sqlite_db):
     recalls_file = recordings / "us_cpsc_recalls" / "RestWebServices" / "Recall"
     recalls = json.loads(recalls_file.read_text())
     recalls[0]["RecallDate"] = "13 November 2026"
     recalls_file.write_text(json.dumps(recalls))
     database_url, _engine = sqlite_db
     result = crawl_source("us_cpsc_recalls", database_url)
-    assert (result.status, result.new) == ("failed", 1)  # the good recall is still stored
-    assert "invalid notice: published: '13 November 2026' is not a date" in result.problems[0]
+    assert (result.status, result.new) == ("ok", 1)  # one bad notice never fails its source
+    (skipped,) = result.skipped_items
+    assert skipped.startswith("invalid notice '") and "published: '13 November 2026' is not a date" in skipped
 
 
 def test_response_over_the_size_limit_is_refused(recorded_sites, sqlite_db):
@@ -147,11 +150,11 @@ def test_json_in_another_encoding_than_declared_is_refused(recorded_sites, recor
 
 
 def test_html_page_without_declared_charset_in_gb2312_is_refused(recorded_sites, recordings, sqlite_db):
-    article = recordings / "cn_cacs_trade_remedies" / "cacscms" / "article" / "ckys-70021.html"
-    article.write_bytes(article.read_bytes().replace(b"; charset=gb2312", b""))
+    article = recordings / "cn_cacs_trade_remedies" / "article" / "sqfb" / "202602" / "187700.html"
+    article.write_bytes(article.read_bytes().replace(b' charset="gb2312"', b""))
     result = crawl_source("cn_cacs_trade_remedies", sqlite_db[0])
-    assert (result.status, result.new) == ("failed", 2)
-    assert "ckys?articleId=70021 is not valid" in result.problems[0]
+    assert (result.status, result.new) == ("failed", 3)
+    assert "187700.html is not valid utf-8" in result.problems[0]
 
 
 def test_crawl_process_that_overruns_is_stopped_and_recorded(recorded_sites, sqlite_db):

@@ -6,13 +6,15 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from cli import app
 from crawler.crawl import crawl
 from crawler.sources import declared_sources
-from store.models import NoticeVersion
+from store.errors import InputError
+from store.models import NoticeVersion, Source
 from tests.crawl_support import stored_notices
 
 FEEDS = {  # slug: (country, doc_type) as sources.toml declares them
@@ -82,9 +84,8 @@ def test_broken_feed_error_shows_in_sources_list(recorded_sites, settings, engin
     broken = rows["broken_feed"]
     assert broken["consecutive_failures"] == 1 and broken["last_success_at"] is None
     assert "malformed XML" in broken["last_error"] and "/broken_feed/feed.xml" in broken["last_error"]
-    for slug in ("cn_remedy_alerts_gb2312", "us_federalregister_adcvd", "us_cpsc_recalls"):
+    for slug in ("cn_remedy_alerts_gb2312", "us_federalregister_adcvd", "us_cpsc_recalls", "wto_eping"):
         assert rows[slug]["last_error"] is None and rows[slug]["last_success_at"] is not None
-    assert rows["wto_eping"]["last_success_at"] is None  # skipped: no API key
     assert set(rows["us_fr_adcvd_rss"]) == {
         "slug",
         "kind",
@@ -113,3 +114,96 @@ def test_changed_entry_becomes_a_revision_not_a_duplicate(
     with Session(engine) as session:
         (earlier,) = session.exec(select(NoticeVersion)).all()
     assert "March 1, 2014" in earlier.content["text"]
+
+
+def declare(path: Path, *tables: str) -> None:
+    path.write_text("\n".join(tables), encoding="utf-8")
+
+
+def feed_table(
+    slug: str, url: str, country: str = "EU", doc_type: str = "antidumping", extra: str = ""
+) -> str:
+    return (
+        f'[[source]]\nslug = "{slug}"\nkind = "feed"\nurl = "{url}"\ncountry = "{country}"\n'
+        f'doc_type = "{doc_type}"\n{extra}\n'
+    )
+
+
+def test_real_world_feed_keeps_good_items_and_names_the_bad_one(recorded_sites, settings, sqlite_db):
+    database_url, engine = sqlite_db
+    feed_url = f"{recorded_sites['feeds']}/real_world_rss/feed.xml"
+    declare(settings.sources, feed_table("eu_news", feed_url))
+    (result,) = crawl(database_url, declared_sources(settings.sources), settings)
+    stored = stored_notices(engine)
+
+    assert (result.status, result.new) == ("ok", 2), result.problems
+    (skipped,) = result.skipped_items
+    assert "'news-2026-0409'" in skipped and "title: missing" in skipped
+    wheels = stored["news-2026-0412"]  # a description-only item
+    assert wheels.title.startswith(  # its first sentence, cut at a word within 120 characters
+        "Notice of initiation of an anti-dumping proceeding concerning imports of steel wheels originating"
+    )
+    assert wheels.title.endswith("\u2026") and "Interested parties" in wheels.text
+    assert wheels.url == feed_url.split("/feeds/")[0] + "/trade-defence/news/2026/0412.html"
+    tiles = stored["news-2026-0410"]
+    assert tiles.title == "Expiry review of measures on ceramic tiles \u2014 hearing on 4 May"
+    assert tiles.url == f"{recorded_sites['feeds']}/real_world_rss/news/2026/0410.html"
+    with Session(engine) as session:
+        row = session.exec(select(Source).where(Source.slug == "eu_news")).one()
+    assert row.consecutive_failures == 0 and "news-2026-0409" in (row.last_error or "")
+
+
+def test_utf16_feed_without_bom_and_plain_text_title_are_read(recorded_sites, settings, sqlite_db):
+    database_url, engine = sqlite_db
+    declare(
+        settings.sources, feed_table("eu_stoves", f"{recorded_sites['feeds']}/real_world_utf16_atom/feed.xml")
+    )
+    (result,) = crawl(database_url, declared_sources(settings.sources), settings)
+    notice = stored_notices(engine)["urn:example:notices:17"]
+    assert result.status == "ok", result.problems
+    assert notice.title == "Limits for PM<2.5> emissions of stoves where output < 8 kW"
+    assert notice.url == f"{recorded_sites['feeds']}/real_world_utf16_atom/notices/17"
+
+
+def test_trade_remedy_feed_reaches_exporters_with_subject_countries_and_title_facts(
+    recorded_sites, settings, sqlite_db
+):
+    database_url, engine = sqlite_db
+    declare(
+        settings.sources,
+        feed_table(
+            "us_fr_remedies",
+            f"{recorded_sites['feeds']}/us_fr_adcvd_rss/feed.xml",
+            country="US",
+            extra='extract = "trade_remedy_title"',
+        ),
+        feed_table(
+            "cn_alerts",
+            f"{recorded_sites['feeds']}/cn_remedy_alerts_gb2312/feed.xml",
+            country="CN",
+            extra='subject_countries = ["China"]\nextract = "trade_remedy_title"',
+        ),
+    )
+    results = crawl(database_url, declared_sources(settings.sources), settings)
+    stored = stored_notices(engine)
+
+    assert [r.status for r in results] == ["ok", "ok"], [r.problems for r in results]
+    glycine = stored[GLYCINE_RSS]
+    assert (glycine.subject_countries, glycine.case_stage) == (["CN"], "review_preliminary")
+    assert stored["https://www.federalregister.gov/d/2016-08787"].subject_countries == ["UA"]
+    chinese = stored["remedy-alerts-2016-08229"]  # 美国对华甘氨酸反倾销行政复审初裁
+    assert (chinese.country, chinese.subject_countries, chinese.case_numbers) == ("US", ["CN"], ["A-570-836"])
+
+
+def test_declared_feed_options_are_checked(tmp_path):
+    path = tmp_path / "sources.toml"
+    declare(
+        path,
+        feed_table(
+            "bad", "https://example.org/f.xml", extra='extract = "guess"\nsubject_countries = ["Atlantis"]'
+        ),
+    )
+    with pytest.raises(InputError) as raised:
+        declared_sources(path)
+    fields = {p.field for p in raised.value.problems}
+    assert fields == {"extract", "subject_countries"}

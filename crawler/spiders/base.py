@@ -24,6 +24,7 @@ from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
 from crawler.items import NoticeItem
+from crawler.middlewares import RedirectRefused
 from crawler.sources import SourceSpec
 from store.db import open_database
 from store.models import Notice
@@ -49,6 +50,7 @@ class NoticeSpider(scrapy.Spider):
         super().__init__(name=spec.slug, **kwargs)
         self.source = spec
         self.problems: list[str] = []
+        self.skipped_items: list[str] = []
         self.validators: dict[str, str] = {}
 
     @classmethod
@@ -82,8 +84,14 @@ class NoticeSpider(scrapy.Spider):
         return {external_id: day.isoformat() if day else "" for external_id, day in rows}
 
     def report(self, problem: str) -> None:
+        """A problem of the source (download, format): the crawl is a failure."""
         self.problems.append(problem)
         self.logger.error("source %s: %s", self.source.slug, problem)
+
+    def report_item(self, problem: str) -> None:
+        """A problem of one notice, which is left out: named on the source, not a failure."""
+        self.skipped_items.append(problem)
+        self.logger.warning("source %s: %s", self.source.slug, problem)
 
     def get(self, url: str, callback: Any, **kwargs: Any) -> scrapy.Request:
         """A GET whose failure (after retries) is reported on the source."""
@@ -167,6 +175,10 @@ def describe_download_failure(failure: Failure, timeout: float) -> str:
     if isinstance(error, DownloadCancelledError):
         reason = failure.getErrorMessage()
         return f"download of {url} cancelled (larger than the size limit, or stopped): {reason}"
+    if isinstance(error, RedirectRefused):
+        return f"not fetched: {url}: {failure.getErrorMessage()}"
+    if isinstance(error, IgnoreRequest) and "max redirections" in failure.getErrorMessage():
+        return f"not fetched: {url}: too many redirects (a redirect loop?)"
     if isinstance(error, IgnoreRequest):
         return f"not fetched: {url} ({failure.getErrorMessage() or 'ignored'}, e.g. forbidden by robots.txt)"
     return f"{type(error).__name__} fetching {url}: {failure.getErrorMessage()}"

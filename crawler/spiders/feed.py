@@ -1,5 +1,10 @@
 """Any RSS or Atom feed declared in sources.toml (``kind = "feed"``).
 
+A trade-remedy feed may declare ``subject_countries`` (the countries its notices
+target) and ``extract = "trade_remedy_title"`` (product, subject countries, remedy
+and stage read from each title), so that its notices reach the exporters concerned.
+One entry that cannot be read is left out and named on the source; the rest are stored.
+
 The fetch is conditional (If-None-Match / If-Modified-Since from the last
 successful crawl): an unchanged feed answers 304 and costs nothing.
 """
@@ -14,6 +19,7 @@ from scrapy.http import Response
 from crawler.feeds.reader import FeedProblem, entry_fields, parse_feed
 from crawler.items import NoticeItem
 from crawler.spiders.base import NoticeSpider
+from crawler.trade_remedies import title_facts
 
 
 class FeedSpider(NoticeSpider):
@@ -50,8 +56,22 @@ class FeedSpider(NoticeSpider):
             return
         if encoding_note:
             self.logger.warning("source %s: %s", self.source.slug, encoding_note)
-        for entry in entries:
-            yield self.notice(**entry_fields(entry))
+        for number, entry in enumerate(entries, start=1):
+            try:
+                fields = entry_fields(entry, response.url)
+            except (ValueError, TypeError, AttributeError) as exc:  # one odd entry, not the feed
+                self.report_item(f"entry {entry.get('id') or number} left out: {type(exc).__name__}: {exc}")
+                continue
+            yield self.notice(**self.extract(fields))
+
+    def extract(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """The entry's fields with the source's ``subject_countries`` and, when the source
+        declares ``extract = "trade_remedy_title"``, the case facts its title states."""
+        if self.source.subject_countries:
+            fields["subject_countries"] = list(self.source.subject_countries)
+        if self.source.extract == "trade_remedy_title":
+            fields.update(title_facts(str(fields.get("title") or ""), str(fields.get("text") or "")))
+        return fields
 
     def _keep_validators(self, response: Response) -> None:
         for header, key in (("ETag", "etag"), ("Last-Modified", "last_modified")):
