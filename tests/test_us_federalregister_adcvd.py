@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
+from crawler.omnibus import listed_cases, omnibus_stage
 from crawler.trade_remedies import case_stage, parse_title
 from store.models import Case
 from tests.crawl_support import crawl_source, stored_notices
@@ -16,8 +17,8 @@ def test_search_pages_and_full_texts_become_notices(recorded_sites, engine, data
     result = crawl_source("us_federalregister_adcvd", database_url)
     notices = stored_notices(engine, "us_federalregister_adcvd")
 
-    assert (result.status, result.new) == ("ok", 4)
-    assert set(notices) == {"2016-08787", "2016-08229", "2016-08650", "2025-05887"}  # page 2 followed
+    assert (result.status, result.new) == ("ok", 4 + 9)
+    assert {"2016-08787", "2016-08229", "2016-08650", "2025-05887"} <= set(notices)  # page 2 followed
     glycine = notices["2016-08229"]
     assert glycine.case_numbers == ["A-570-836"]
     assert (glycine.subject_countries, glycine.country, glycine.doc_type) == (["CN"], "US", "antidumping")
@@ -37,13 +38,13 @@ def test_recrawl_of_unchanged_search_adds_nothing(recorded_sites, sqlite_db):
     database_url, _engine = sqlite_db
     crawl_source("us_federalregister_adcvd", database_url)
     again = crawl_source("us_federalregister_adcvd", database_url)
-    assert (again.status, again.new, again.revised, again.unchanged) == ("ok", 0, 0, 4)
+    assert (again.status, again.new, again.revised, again.unchanged) == ("ok", 0, 0, 4 + 9)
 
 
 def test_full_text_can_be_switched_off(recorded_sites, sqlite_db):
     database_url, engine = sqlite_db
     result = crawl_source("us_federalregister_adcvd", database_url, federalregister_full_text=False)
-    assert result.pages == 2  # the two search pages, no full texts
+    assert result.pages == 3 + 2  # the three search pages; of full texts only the omnibus notices' lists
     assert stored_notices(engine)["2016-08229"].publisher_hs_codes == []
 
 
@@ -90,3 +91,52 @@ def test_title_gives_product_subject_countries_and_stage(title, product, countri
     parsed = parse_title(title)
     assert parsed is not None
     assert (parsed.product, parsed.countries, case_stage(parsed.action)) == (product, countries, stage)
+
+
+def test_omnibus_notices_become_one_event_per_listed_case(recorded_sites, sqlite_db):
+    database_url, engine = sqlite_db
+    crawl_source("us_federalregister_adcvd", database_url)
+    notices = stored_notices(engine, "us_federalregister_adcvd")
+
+    opportunity = [n for n in notices.values() if n.external_id.startswith("2026-02101/")]
+    assert sorted(n.case_numbers[0] for n in opportunity) == [
+        "A-570-008",
+        "A-570-010",
+        "A-570-016",
+        "A-580-876",
+        "C-570-011",
+    ]
+    assert {n.case_stage for n in opportunity} == {"review_opportunity"}
+    pipe = notices["2026-02101/A-580-876"]
+    assert (pipe.subject_countries, pipe.doc_type) == (["KR"], "antidumping")
+    assert pipe.title == "Welded Line Pipe From South Korea: Opportunity To Request Administrative Review"
+    tires = notices["2026-02275/C-570-017"]
+    assert (tires.case_stage, tires.doc_type, tires.subject_countries) == (
+        "review_initiation",
+        "countervailing",
+        ["CN"],
+    )
+    assert "Companies: Example Trading Co., Ltd.; Sample Industrial Group Co., Ltd." in tires.text
+    assert "Period of review: 2/1/25-1/31/26" in tires.text
+    with Session(engine) as session:
+        case = session.exec(select(Case).where(Case.case_number == "A-570-018")).one()
+    assert case.product == "Boltless Steel Shelving Units Prepackaged for Sale"
+
+
+def test_omnibus_text_with_wrapped_products_and_formal_country_names():
+    text = (
+        "Antidumping Duty Proceedings\n"
+        "Socialist Republic of Vietnam: Certain Cold-Rolled Steel Flat Products From a\n"
+        "   Very Long Name, A-552-821 ........ 7/1/24-6/30/25\n"
+        "TAIWAN: Steel Nails, A-583-854 ....... 7/1/24-6/30/25\n"
+    )
+    cases = listed_cases(text)
+    assert [(c.case_number, c.countries) for c in cases] == [("A-552-821", ("VN",)), ("A-583-854", ("TW",))]
+    assert cases[0].product == "Cold-Rolled Steel Flat Products From a Very Long Name"
+
+
+def test_a_single_case_review_notice_is_not_an_omnibus():
+    assert omnibus_stage("Initiation of Antidumping and Countervailing Duty Administrative Reviews") == (
+        "review_initiation"
+    )
+    assert omnibus_stage("Glycine From India: Initiation of Antidumping Duty Administrative Review") is None

@@ -74,15 +74,112 @@ def main() -> None:
     api.mkdir(parents=True, exist_ok=True)
     pages = {
         "documents.json": {
-            "count": 5,
-            "total_pages": 2,
+            "count": 7,
+            "total_pages": 3,
             "next_page_url": f"{SITE}/api/v1/documents.json?page=2&{query}",
             "results": page_one,
         },
-        "documents-page-2.json": {"count": 5, "total_pages": 2, "results": page_two},
+        "documents-page-2.json": {
+            "count": 7,
+            "total_pages": 3,
+            "next_page_url": f"{SITE}/api/v1/documents.json?page=3&{query}",
+            "results": page_two,
+        },
+        "documents-page-3.json": {"count": 7, "total_pages": 3, "results": omnibus_documents()},
     }
     for name, body in pages.items():
         (api / name).write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+# The two monthly omnibus notices, built in the Federal Register's raw-text layout from
+# real active orders of the USITC list (case number, product, country); dates invented.
+OMNIBUS = (
+    (
+        "2026-02101",
+        "Antidumping or Countervailing Duty Order, Finding, or Suspended Investigation; "
+        "Opportunity To Request Administrative Review and Join Annual Inquiry Service List",
+        ("A-570-008", "A-570-010", "A-570-016", "C-570-011", "A-580-876"),
+        False,
+    ),
+    (
+        "2026-02275",
+        "Initiation of Antidumping and Countervailing Duty Administrative Reviews",
+        ("A-570-012", "A-570-018", "C-570-017", "A-533-873"),
+        True,
+    ),
+)
+COMPANIES = ("Example Trading Co., Ltd.", "Sample Industrial Group Co., Ltd.")  # invented
+
+
+def usitc_orders() -> dict[str, dict[str, str]]:
+    import csv
+
+    with (RECORDED / "usitc-adcvd-orders-in-place.csv").open(encoding="utf-8-sig") as rows:
+        return {row["DOCNo"].strip(): row for row in csv.DictReader(rows)}
+
+
+def omnibus_text(title: str, numbers: tuple[str, ...], companies: bool) -> str:
+    orders = usitc_orders()
+    lines = [
+        title,
+        "AGENCY:",
+        "Enforcement and Compliance, International Trade Administration, Commerce.",
+        "",
+    ]
+    for heading, letter in (("Antidumping Duty Proceedings", "A"), ("Countervailing Duty Proceedings", "C")):
+        lines += ["", f"{'':60}Period", "", heading, ""]
+        for number in (n for n in numbers if n.startswith(letter)):
+            order = orders[number]
+            country = order["Country"].upper() if letter == "A" else f"The {order['Country']}"
+            if order["Country"] == "China":
+                country = (
+                    "THE PEOPLE'S REPUBLIC OF CHINA" if letter == "A" else "The People's Republic of China"
+                )
+            entry = f"{country}: {order['Product'].strip()}, {number}"
+            lines.append(f"{entry} {'.' * max(3, 70 - len(entry))} 2/1/25-1/31/26")
+            lines += [f"    {c}" for c in COMPANIES] if companies else []
+    lines += [
+        "",
+        "Suspension Agreements",
+        "",
+        "None.",
+        "",
+        "Notification to Interested Parties",
+        "",
+        "This notice is published in accordance with section 751(a) of the Tariff Act of 1930, as "
+        "amended, and 19 CFR 351.213 of the Department's regulations, which apply to the cases above.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def omnibus_documents() -> list[dict[str, Any]]:
+    documents = []
+    for number, title, cases, companies in OMNIBUS:
+        day = "2026/02/02"
+        documents.append(
+            {
+                "document_number": number,
+                "title": title,
+                "type": "Notice",
+                "abstract": None,
+                "agencies": [
+                    {
+                        "raw_name": "International Trade Administration",
+                        "name": "International Trade Administration",
+                    }
+                ],
+                "publication_date": "2026-02-02",
+                "effective_on": None,
+                "comments_close_on": None,
+                "docket_ids": [],
+                "html_url": f"{SITE}/documents/{day}/{number}/{url_slug(title)}",
+                "raw_text_url": f"{SITE}/documents/full_text/text/{day}/{number}.txt",
+            }
+        )
+        target = HERE / "documents/full_text/text" / day / f"{number}.txt"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(omnibus_text(title, cases, companies), encoding="utf-8")
+    return documents
 
 
 if __name__ == "__main__":
