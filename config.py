@@ -131,6 +131,30 @@ class Settings(BaseSettings):
     cpsc_url: str = Field(
         "https://www.saferproducts.gov", description="CPSC recalls web services host (or a mirror)."
     )
+    eu_oj_url: str = Field(
+        "https://eur-lex.europa.eu",
+        description="EUR-Lex, whose Official Journal C series RSS is read (or a mirror).",
+    )
+    safety_gate_url: str = Field(
+        "https://ec.europa.eu",
+        description="European Commission site serving Safety Gate weekly reports (or a mirror).",
+    )
+    dgtr_url: str = Field(
+        "https://www.dgtr.gov.in",
+        description="India's Directorate General of Trade Remedies site (or a mirror).",
+    )
+    tra_url: str = Field(
+        "https://www.trade-remedies.service.gov.uk",
+        description="UK Trade Remedies Authority public service (or a mirror).",
+    )
+    cbsa_url: str = Field(
+        "https://www.cbsa-asfc.gc.ca",
+        description="Canada Border Services Agency site, SIMA measures (or a mirror).",
+    )
+    cbp_csms_url: str = Field(
+        "https://content.govdelivery.com",
+        description="GovDelivery host of US CBP's CSMS message feed (or a mirror).",
+    )
 
     # Scheduling (scheduler.py): times are crontab lines in BW_TIMEZONE.
     crawl_cron: str = Field(

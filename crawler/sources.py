@@ -62,6 +62,12 @@ BUILT_IN: dict[str, tuple[str, str | None, str | None]] = {
     "eu_tron_cases": ("tron_url", "EU", "antidumping"),
     "cn_cacs_trade_remedies": ("cacs_url", None, "antidumping"),
     "us_cpsc_recalls": ("cpsc_url", "US", "recall"),
+    "eu_oj_trade_defence": ("eu_oj_url", "EU", "antidumping"),
+    "eu_safety_gate": ("safety_gate_url", "EU", "recall"),
+    "in_dgtr_cases": ("dgtr_url", "IN", "antidumping"),
+    "gb_tra_cases": ("tra_url", "GB", "antidumping"),
+    "ca_cbsa_sima": ("cbsa_url", "CA", "antidumping"),
+    "us_cbp_csms": ("cbp_csms_url", "US", "antidumping"),
 }
 KINDS = (FEED, *BUILT_IN)
 

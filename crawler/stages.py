@@ -47,11 +47,15 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"\bcontinuation\b|following an expiry review|继续(?:征收|实施)|(?:日落|期终)复审(?:终裁|裁定|决定)",
     ),
     ("sunset_review", r"sunset|five-year review|expiry review|日落复审|期终复审"),
-    ("interim_review", r"interim review|changed circumstances review|期中复审"),
+    ("interim_review", r"interim review|changed circumstances review|mid[- ]term review|期中复审"),
     ("administrative_review", rf"{_ADMIN_REVIEW}|\brescission\b"),
     # Original investigations.
     ("initiation", r"\binitiation\b|\binitiating\b|\binstitution\b|立案|发起"),
-    ("order", r"\b(?:duty|duties)\s+orders?\b|\bdefinitive\b|\bin force\b|征收(?:反倾销|反补贴)税"),
+    (
+        "order",
+        r"\b(?:duty|duties)\s+orders?\b|\bdefinitive\b|\bin force\b|customs notification"
+        r"|征收(?:反倾销|反补贴)税",
+    ),
     ("preliminary", r"\bpreliminary\b|\bprovisional\b|初裁|初步裁定|临时"),
     ("final", r"\bfinal\b|终裁|最终裁定"),
     ("order", r"\border\b"),

@@ -34,6 +34,23 @@ CASE_NUMBER = re.compile(
 # Most specific first: "Preliminary Results of ... Administrative Review" is an administrative review.
 
 
+# Commerce case numbers carry a country code (A-570-970: China). The codes of the orders
+# most often met, as the USITC list of orders in place pairs them with countries
+# (../shared/data/recorded/usitc-adcvd-orders-in-place.csv).
+COMMERCE_COUNTRIES = {
+    "122": "CA", "201": "MX", "351": "BR", "357": "AR", "412": "GB", "421": "NL", "427": "FR",
+    "428": "DE", "469": "ES", "475": "IT", "489": "TR", "520": "AE", "523": "OM", "533": "IN",
+    "535": "PK", "549": "TH", "552": "VN", "557": "MY", "560": "ID", "565": "PH", "570": "CN",
+    "580": "KR", "583": "TW", "588": "JP", "602": "AU", "791": "ZA", "821": "RU", "823": "UA",
+}  # fmt: skip
+
+
+def commerce_country(number: str) -> str | None:
+    """The subject country of a Commerce case number (A-570-970 -> CN), if its code is known."""
+    found = re.match(r"^[ACR]-(\d{3})-\d{3}$", number)
+    return COMMERCE_COUNTRIES.get(found.group(1)) if found else None
+
+
 @dataclass(frozen=True)
 class RemedyTitle:
     product: str
@@ -54,7 +71,7 @@ def parse_title(title: str) -> RemedyTitle | None:
 def subject_countries(names: Iterable[str]) -> tuple[str, ...]:
     codes: list[str] = []
     for name in names:
-        name = re.sub(r"^the\s+", "", name.strip(), flags=re.I)
+        name = re.sub(r"^the\s+", "", name.strip().replace("\u2019", "'"), flags=re.I)
         if not name:
             continue
         code = _country(name) or _country(_FORMAL.sub("", name))

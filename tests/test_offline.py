@@ -13,7 +13,7 @@ def test_bundled_recordings_crawl_cleanly_and_rerun_adds_nothing(quick_crawls, s
     first = crawl_recordings(database_url, Settings())
     assert {r.slug: r.status for r in first} == dict.fromkeys([*BUILT_IN, *RECORDED_FEEDS], "ok")
     count = len(stored_notices(engine))
-    assert count == sum(r.new for r in first) == 39
+    assert count == sum(r.new for r in first) == 79
 
     again = crawl_recordings(database_url, Settings())
     assert sum(r.new + r.revised for r in again) == 0

@@ -13,7 +13,8 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 from html.entities import html5
 from typing import Any
 from urllib.parse import urljoin
@@ -244,8 +245,25 @@ def _entry_body(entry: Any) -> str:
 
 
 def _entry_date(entry: Any) -> str | None:
+    """The entry's date as its publisher wrote it (13 April at 00:00 +0200 is 13 April,
+    not the 12th in UTC); feedparser's UTC reading only when the text is in no known form."""
+    for key in ("published", "updated"):
+        raw = str(entry.get(key) or "").strip()
+        if raw and (written := _written_date(raw)):
+            return written
     for key in ("published_parsed", "updated_parsed"):
         parsed = entry.get(key)
         if parsed:
             return date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday).isoformat()
     return None
+
+
+def _written_date(raw: str) -> str | None:
+    try:
+        return parsedate_to_datetime(raw).date().isoformat()  # RSS: RFC 822
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        return datetime.fromisoformat(raw).date().isoformat()  # Atom: RFC 3339
+    except ValueError:
+        return None

@@ -27,9 +27,13 @@ class FeedSpider(NoticeSpider):
 
     name = "feed"
 
+    def feed_url(self) -> str:
+        """Where the feed is: the source's URL (a spider reading a site's feed gives its path)."""
+        return self.source.url
+
     async def start(self) -> AsyncIterator[Any]:
         yield self.get(
-            self.source.url,
+            self.feed_url(),
             self.parse,
             headers=self._conditional_headers(),
             meta={"handle_httpstatus_list": [304]},
@@ -62,11 +66,14 @@ class FeedSpider(NoticeSpider):
             except (ValueError, TypeError, AttributeError) as exc:  # one odd entry, not the feed
                 self.report_item(f"entry {entry.get('id') or number} left out: {type(exc).__name__}: {exc}")
                 continue
-            yield self.notice(**self.extract(fields))
+            extracted = self.extract(fields)
+            if extracted is not None:
+                yield self.notice(**extracted)
 
-    def extract(self, fields: dict[str, Any]) -> dict[str, Any]:
+    def extract(self, fields: dict[str, Any]) -> dict[str, Any] | None:
         """The entry's fields with the source's ``subject_countries`` and, when the source
-        declares ``extract = "trade_remedy_title"``, the case facts its title states."""
+        declares ``extract = "trade_remedy_title"``, the case facts its title states.
+        A spider built on this one returns None for an entry that is not its kind of notice."""
         if self.source.subject_countries:
             fields["subject_countries"] = list(self.source.subject_countries)
         if self.source.extract == "trade_remedy_title":
