@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -44,6 +44,9 @@ class NoticeSpider(scrapy.Spider):
     """
 
     source: SourceSpec
+    # The real site of a spider that reads one: links found on a mirror (or the recordings
+    # server) are stored as links to the real site, so that they do not change with the mirror.
+    SITE: str | None = None
 
     def __init__(self, source: SourceSpec | dict[str, Any], **kwargs: Any) -> None:
         spec = source if isinstance(source, SourceSpec) else SourceSpec(**source)
@@ -111,7 +114,20 @@ class NoticeSpider(scrapy.Spider):
         """A notice of this source; country and doc_type default to the source's."""
         fields.setdefault("country", self.source.country)
         fields.setdefault("doc_type", self.source.doc_type)
+        if isinstance(fields.get("url"), str):
+            fields["url"] = self.real_url(fields["url"])
         return NoticeItem(source=self.source.slug, **fields)
+
+    def link(self, response: Response, href: str) -> str:
+        """A link of a page, resolved as on the real site (fetch it with :meth:`site_url`)."""
+        return urljoin(self.real_url(response.url), href)
+
+    def real_url(self, url: str) -> str:
+        """``url`` on the real site when it lies under the configured (mirror) base."""
+        base = self.source.url.rstrip("/")
+        if self.SITE and url.startswith(base + "/") and base != self.SITE.rstrip("/"):
+            return self.SITE.rstrip("/") + url[len(base) :]
+        return url
 
 
 def _built_in_source(slug: str) -> SourceSpec:

@@ -30,6 +30,7 @@ _COUNTRY_SPLIT = re.compile(r",\s*|\s+and\s+|;\s*|\s*<br>\s*")
 
 class CbsaMeasuresSpider(NoticeSpider):
     name = "ca_cbsa_sima"
+    SITE = "https://www.cbsa-asfc.gc.ca"
 
     async def start(self) -> AsyncIterator[Any]:
         yield self.get(self.site_url(LIST_PATH), self.parse)
@@ -45,7 +46,7 @@ class CbsaMeasuresSpider(NoticeSpider):
         countries = row.get("countr", "origin")
         kind = row.get("measure", "type", "dumping")
         page = row.link(r"mif-mev|\.html")
-        url = response.urljoin(page) if page else response.url
+        url = self.link(response, page) if page else self.real_url(response.url)
         key = (
             urlsplit(page).path.rsplit("/", 1)[-1].removesuffix(".html") if page else f"{product}|{countries}"
         )

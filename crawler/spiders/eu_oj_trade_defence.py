@@ -37,6 +37,7 @@ _COUNTRY_SPLIT = re.compile(r",\s*|\s+and\s+")
 
 class OfficialJournalSpider(FeedSpider):
     name = "eu_oj_trade_defence"
+    SITE = "https://eur-lex.europa.eu"
 
     def feed_url(self) -> str:
         return self.site_url(FEED_PATH)

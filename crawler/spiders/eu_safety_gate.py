@@ -44,6 +44,7 @@ DETAIL_FIELDS = (
 
 class SafetyGateSpider(NoticeSpider):
     name = "eu_safety_gate"
+    SITE = "https://ec.europa.eu"
 
     async def start(self) -> AsyncIterator[Any]:
         yield self.get(self.site_url(LIST_PATH), self.parse)

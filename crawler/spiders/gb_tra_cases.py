@@ -38,6 +38,7 @@ _REMEDIES = {
 
 class TradeRemediesAuthoritySpider(NoticeSpider):
     name = "gb_tra_cases"
+    SITE = "https://www.trade-remedies.service.gov.uk"
 
     async def start(self) -> AsyncIterator[Any]:
         yield self.get(self.site_url(LIST_PATH), self.parse)

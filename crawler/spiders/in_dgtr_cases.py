@@ -49,6 +49,7 @@ _DGTR_NAMES = {"china pr": "China", "korea rp": "South Korea", "korea": "South K
 
 class DgtrCasesSpider(NoticeSpider):
     name = "in_dgtr_cases"
+    SITE = "https://www.dgtr.gov.in"
 
     async def start(self) -> AsyncIterator[Any]:
         for path, remedy in LISTS.items():
@@ -64,7 +65,7 @@ class DgtrCasesSpider(NoticeSpider):
         expect(bool(links) or remedy != "antidumping", response, "a list of cases (links to …-cases/<slug>)")
         for href, title in links[: self.max_pages * 15]:
             yield self.get(
-                self.site_url(response.urljoin(href)),
+                self.site_url(self.link(response, href)),
                 self.parse_case,
                 headers={**BROWSER_HEADERS, "Referer": response.url},
                 cb_kwargs={"remedy": remedy, "listed_title": title},
@@ -87,12 +88,13 @@ class DgtrCasesSpider(NoticeSpider):
         name = event.get("event", "particular", "description", "subject")
         serial = event.get("s.no", "s. no", "sl", "no") or str(number)
         pdf = event.link(r"(?i)\.pdf") or event.link()
+        document = self.link(response, pdf) if pdf else self.real_url(response.url)
         return self.notice(
             id=f"{slug}/{serial}",
             doc_type=remedy,
             title=f"{title}: {name}",
-            text=f"{title}\n{name}" + (f"\nDocument: {response.urljoin(pdf)}" if pdf else ""),
-            url=response.urljoin(pdf) if pdf else response.url,
+            text=f"{title}\n{name}" + (f"\nDocument: {document}" if pdf else ""),
+            url=document,
             published=source_date(event.get("date")),
             subject_countries=_parse_countries(title),
             case_product=_parse_product(title),

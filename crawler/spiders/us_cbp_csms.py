@@ -23,6 +23,7 @@ _ADCVD = re.compile(r"\bAD/?CVD\b|anti-?dumping|countervailing|\bADD\b|\bCVD\b",
 
 class CsmsSpider(FeedSpider):
     name = "us_cbp_csms"
+    SITE = "https://content.govdelivery.com"
 
     def feed_url(self) -> str:
         return self.site_url(FEED_PATH)
