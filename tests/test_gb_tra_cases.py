@@ -33,3 +33,20 @@ def test_a_changed_status_is_a_revision(recorded_sites, recordings, sqlite_db):
     again = crawl_source("gb_tra_cases", database_url)
     assert (again.new, again.revised, again.unchanged) == (0, 1, 2)
     assert stored_notices(engine)["AD0086"].version == 2
+
+
+def test_cases_listed_as_links_rather_than_a_table_are_read(recorded_sites, recordings, sqlite_db):
+    page = recordings / "gb_tra_cases" / "public" / "cases" / "index.html"
+    page.write_text(
+        '<html><body><ul class="govuk-list">'
+        '<li><a href="/public/case/AD0086/">Aluminium extrusions</a> - China - Anti-dumping case</li>'
+        '<li><a href="/public/case/AS0091/">Wind towers</a> - China - Anti-subsidy investigation</li>'
+        "</ul></body></html>",
+        encoding="utf-8",
+    )
+    database_url, engine = sqlite_db
+    result = crawl_source("gb_tra_cases", database_url)
+    notices = stored_notices(engine)
+    assert (result.status, result.new) == ("ok", 2), result.problems
+    assert notices["AD0086"].title.startswith("Aluminium extrusions (AD0086)")
+    assert notices["AS0091"].doc_type == "countervailing"

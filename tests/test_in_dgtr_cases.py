@@ -39,3 +39,21 @@ def test_requests_carry_a_browser_like_user_agent(recordings, quick_crawls, sqli
         crawl_source("in_dgtr_cases", sqlite_db[0])
     pages = [r for r in seen if "robots" not in r.path]
     assert pages and all("Mozilla/5.0" in r.headers["User-Agent"] for r in pages)
+
+
+def test_event_table_with_other_header_words_is_read(recorded_sites, recordings, sqlite_db):
+    page = (
+        recordings / "in_dgtr_cases" / "countervailing-duty-cases" / "textured-tempered-glass-malaysia.html"
+    )
+    page.write_text(
+        "<html><body><h1>Countervailing duty investigation concerning imports of “Textured Tempered Glass” "
+        "originating in or exported from Malaysia</h1><table><tr><th>Sl.</th><th>Particulars</th>"
+        "<th>Dated</th><th>Download</th></tr><tr><td>1</td><td>Initiation Notification</td>"
+        '<td>15-01-2026</td><td><a href="/x.pdf">Download</a></td></tr></table></body></html>',
+        encoding="utf-8",
+    )
+    database_url, engine = sqlite_db
+    result = crawl_source("in_dgtr_cases", database_url)
+    glass = stored_notices(engine)["textured-tempered-glass-malaysia/1"]
+    assert result.status == "ok", result.problems
+    assert (glass.case_stage, str(glass.published_on)) == ("initiation", "2026-01-15")

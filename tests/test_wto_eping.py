@@ -114,3 +114,18 @@ def test_key_goes_only_to_the_keyed_api_never_to_the_public_backend(
     keyed = [r for r in seen if r.path.startswith("/wto_eping/eping/")]
     assert keyed and all(r.headers.get("Ocp-Apim-Subscription-Key") == "secret-key" for r in keyed)
     assert not [r for r in seen if "azureSearch" in r.path]
+
+
+def test_a_server_that_ignores_the_page_parameter_is_not_asked_for_every_page(
+    recorded_sites, recordings, sqlite_db
+):
+    folder = recordings / "wto_eping"
+    page = folder / "eping" / "notifications" / "search.json"
+    body = json.loads(page.read_text(encoding="utf-8"))
+    page.write_text(json.dumps({**body, "totalCount": 5000}), encoding="utf-8")
+    (folder / "_routes.json").write_text(
+        json.dumps([{"path": "/eping/notifications/search", "file": "eping/notifications/search.json"}])
+    )
+    database_url, _engine = sqlite_db
+    result = crawl_source("wto_eping", database_url, eping_api_key="test-key")
+    assert (result.status, result.pages, result.new) == ("ok", 2, 10)  # page 2 added nothing: the end

@@ -83,9 +83,11 @@ class SafetyGateSpider(NoticeSpider):
 
 def _xml(response: Response) -> Selector:
     try:
-        return Selector(text=strict_text(response), type="xml")
+        page = Selector(text=strict_text(response), type="xml")
     except ValueError as exc:
         raise SourceFormatError(f"{response.url}: malformed XML: {exc}") from None
+    page.remove_namespaces()  # a namespaced report reads the same
+    return page
 
 
 def _parse_reports(page: Selector) -> list[tuple[str, str | None, str]]:

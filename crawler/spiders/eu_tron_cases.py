@@ -70,12 +70,13 @@ class TronCasesSpider(NoticeSpider):
         expect(isinstance(found, list), response, "a JSON array of ongoing cases")
         # Each case costs one detail request; the page limit caps them at 100 per "page".
         for case in found[: self.max_pages * 100]:
-            if not isinstance(case, dict) or case.get("id") in (None, ""):
-                self.report(f"{response.url}: a case without an id was left out: {str(case)[:120]}")
+            case_id = case.get("id", case.get("caseId")) if isinstance(case, dict) else None
+            if case_id in (None, ""):
+                self.report_item(f"{response.url}: a case without an id was left out: {str(case)[:120]}")
                 continue
             if case.get("hasDetailPage") is False:
                 continue
-            yield self.get(self.site_url(f"{API}/details/{quote(str(case['id']))}"), self.parse_case)
+            yield self.get(self.site_url(f"{API}/details/{quote(str(case_id))}"), self.parse_case)
 
     def parse_case(self, response: Response, **kwargs: Any) -> Iterator[NoticeItem]:
         case = read_json(response)

@@ -44,8 +44,9 @@ class TradeRemediesAuthoritySpider(NoticeSpider):
         yield self.get(self.site_url(LIST_PATH), self.parse)
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[NoticeItem]:
-        rows = [r for r in table_rows(Selector(text=strict_text(response))) if _number(r)]
-        expect(bool(rows), response, "a table of cases with case numbers such as AD0086")
+        page = Selector(text=strict_text(response))
+        rows = [r for r in table_rows(page) if _number(r)] or _linked_cases(page)
+        expect(bool(rows), response, "a list of cases with case numbers such as AD0086")
         for row in rows:
             yield self._parse_case(row)
 
@@ -78,6 +79,22 @@ class TradeRemediesAuthoritySpider(NoticeSpider):
             case_product=product,
             case_stage=stage_from_title(f"{kind} {status}"),
         )
+
+
+def _linked_cases(page: Selector) -> list[Row]:
+    """Cases listed as links rather than table rows (``<a href="…/case/AD0086/">``): the
+    link's text is the product, the text around it the rest."""
+    rows = []
+    for anchor in page.css("a[href]"):
+        found = _CASE_NUMBER.search(anchor.attrib["href"].upper())
+        if not found:
+            continue
+        item = anchor.xpath("ancestor::*[self::li or self::div or self::tr][1]")
+        context = " ".join(" ".join((item or anchor).css("::text").getall()).split())
+        name = " ".join(" ".join(anchor.css("::text").getall()).split())
+        product = name if name.upper() != found.group(1) else context.replace(found.group(1), "").strip(" -:")
+        rows.append(Row({"case": found.group(1), "product": product, "details": context}))
+    return rows
 
 
 def _number(row: Row) -> str:

@@ -76,7 +76,7 @@ class DgtrCasesSpider(NoticeSpider):
     ) -> Iterator[NoticeItem]:
         page = Selector(text=strict_text(response))
         title = " ".join(" ".join(page.css("h1 ::text").getall()).split()) or listed_title
-        events = [row for row in table_rows(page) if row.get("event", "particular", "description", "subject")]
+        events = [row for row in table_rows(page) if _event_name(row)]
         expect(bool(events), response, "a table of case events (S.No, event, date)")
         slug = urlsplit(response.url).path.rstrip("/").rsplit("/", 1)[-1]
         for number, event in enumerate(events, start=1):
@@ -85,7 +85,7 @@ class DgtrCasesSpider(NoticeSpider):
     def _parse_event(
         self, slug: str, title: str, remedy: str, event: Row, number: int, response: Response
     ) -> NoticeItem:
-        name = event.get("event", "particular", "description", "subject")
+        name = _event_name(event)
         serial = event.get("s.no", "s. no", "sl", "no") or str(number)
         pdf = event.link(r"(?i)\.pdf") or event.link()
         document = self.link(response, pdf) if pdf else self.real_url(response.url)
@@ -95,11 +95,28 @@ class DgtrCasesSpider(NoticeSpider):
             title=f"{title}: {name}",
             text=f"{title}\n{name}" + (f"\nDocument: {document}" if pdf else ""),
             url=document,
-            published=source_date(event.get("date")),
+            published=source_date(event.get("date")) or _any_date(event),
             subject_countries=_parse_countries(title),
             case_product=_parse_product(title),
             case_stage=stage_from_title(name),
         )
+
+
+EVENT_HEADERS = ("event", "particular", "description", "subject", "title", "notification", "document name")
+
+
+def _event_name(row: Row) -> str:
+    """The event a row records: its event column, else its longest cell that is no number,
+    date or link text (the column's header word varies)."""
+    named = row.get(*EVENT_HEADERS)
+    if named:
+        return named
+    texts = [t for t in row.cells.values() if not re.fullmatch(r"[\d./\- ]*|view.*|download.*", t, re.I)]
+    return max(texts, key=len, default="")
+
+
+def _any_date(row: Row) -> str | None:
+    return next((d for d in (source_date(t) for t in row.cells.values()) if d), None)
 
 
 def _case_links(page: Selector) -> list[tuple[str, str]]:

@@ -57,6 +57,9 @@ class EPingSpider(NoticeSpider):
         self.public_url = (settings.get("BARRIERWATCH_EPING_PUBLIC_URL") or "").rstrip("/")
         self.lookback_days = settings.getint("BARRIERWATCH_LOOKBACK_DAYS")
         self.since = (date.today() - timedelta(days=self.lookback_days)).isoformat()
+        # Items already read in this crawl: a page that adds none ends the paging (a server
+        # that ignores the page parameter would otherwise be asked for every page).
+        self.seen: set[str] = set()
 
     async def start(self) -> AsyncIterator[Any]:
         if self.api_key:
@@ -96,30 +99,39 @@ class EPingSpider(NoticeSpider):
 
     def parse(self, response: Response, page: int = 1, seen: int = 0, **kwargs: Any) -> Iterator[Any]:
         items, total = _envelope(response)
-        yield from self._notices(items, response)
+        fresh = self._notices(items, response)
+        yield from fresh
         seen += len(items)
-        if items and page < self.max_pages and (total is None or seen < total):
+        if fresh and page < self.max_pages and (total is None or seen < total):
             yield self.search_request(page + 1, seen)
 
     def parse_public(
         self, response: Response, domain: int, page: int, seen: int = 0, **kwargs: Any
     ) -> Iterator[Any]:
         items, total = _envelope(response)
-        yield from self._notices(items, response)
+        fresh = self._notices(items, response)
+        yield from fresh
         seen += len(items)
         dates = [
             d for d in (source_date(i.get("distributionDate")) for i in items if isinstance(i, dict)) if d
         ]
         all_old = bool(dates) and max(dates) < self.since
-        if items and (total is None or seen < total) and not all_old and page < self.max_pages:
+        if fresh and (total is None or seen < total) and not all_old and page < self.max_pages:
             yield self.public_request(domain, page + 1, seen)
 
-    def _notices(self, items: list[Any], response: Response) -> Iterator[NoticeItem]:
+    def _notices(self, items: list[Any], response: Response) -> list[NoticeItem]:
+        """Notices of the items not read before in this crawl."""
+        notices = []
         for number, item in enumerate(items, start=1):
             if not isinstance(item, dict):
                 self.report(f"{response.url}: item {number} is {type(item).__name__}, expected an object")
                 continue
-            yield self._parse_notification(item)
+            key = str(item.get("id") if item.get("id") is not None else item.get("documentSymbol"))
+            if key in self.seen:
+                continue
+            self.seen.add(key)
+            notices.append(self._parse_notification(item))
+        return notices
 
     def _parse_notification(self, item: dict[str, Any]) -> NoticeItem:
         symbols = _parse_symbols(item.get("documentSymbol"))
