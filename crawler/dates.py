@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
-_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:\s.*)?$")
+# Searched anywhere in the text ("[2026-03-13]", "发布时间：2026/03/13"), bounded by non-digits.
+_ISO = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+_DAY_FIRST = re.compile(r"(?<!\d)(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?!\d)")
 _CHINESE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _MONTHS = {
     name: number
@@ -54,7 +55,7 @@ def source_date(value: object) -> str | None:
     if _EPOCH_MS.match(text):
         return _from_epoch_ms(int(text))
     for pattern, order in ((_ISO, "ymd"), (_DAY_FIRST, "dmy"), (_CHINESE, "ymd")):
-        found = pattern.search(text) if pattern is _CHINESE else pattern.match(text)
+        found = pattern.search(text)
         if found:
             return _valid(*_ordered(found.groups(), order))
     return _written_month(text)
