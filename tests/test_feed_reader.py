@@ -180,3 +180,12 @@ def test_utf16_label_on_utf8_bytes_is_refused_clearly():
     odd = "\ufeff".encode("utf-32-le") + RSS.format(declared="UTF-32", title="x").encode("utf-32-le")[:-2]
     with pytest.raises(FeedProblem, match="cannot decode the feed: not valid utf-32"):
         parse_feed(odd, "application/xml")
+
+
+def test_rss_091_with_the_netscape_doctype_and_html_entities_is_read():
+    body = b"""<?xml version="1.0" encoding="ISO-8859-1"?>
+<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
+ "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<rss version="0.91"><channel><title>t</title><link>http://x.org/</link><description>d</description>
+<item><title>Caf&eacute; &amp; tea&nbsp;prices</title><link>http://x.org/1</link></item></channel></rss>"""
+    assert [e["title"] for e in entries_of(body)] == ["Café & tea prices"]
