@@ -73,6 +73,8 @@ def test_items_with_missing_null_and_html_fields_are_read(recorded_sites, record
         "title": "<p style='x'>Maximum residue limits for <b>pesticides</b> &amp; veterinary drugs</p>",
         "titlePlain": None,
         "hsCodes": ["030617 - Frozen shrimps and prawns", {"id": 1, "code": None, "name": "0307 - Molluscs"}],
+        "proposedEntryIntoForceDate": None,
+        "proposedEntryIntoForceDateText": "1 January 2026",
         "unexpectedField": {"nested": [1, 2]},
     }
     page.write_text(json.dumps(body), encoding="utf-8")
@@ -84,6 +86,7 @@ def test_items_with_missing_null_and_html_fields_are_read(recorded_sites, record
     assert (notice.doc_type, notice.country) == ("sps", "CN")
     assert notice.title == "Maximum residue limits for pesticides & veterinary drugs"
     assert notice.publisher_hs_codes == ["030617", "0307"]
+    assert notice.effective_on == date(2026, 1, 1)  # from the text twin when the date is null
 
 
 def test_addendum_is_linked_to_its_base_notification(recorded_sites, recordings, sqlite_db):

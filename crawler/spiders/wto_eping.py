@@ -146,6 +146,8 @@ class EPingSpider(NoticeSpider):
             url=_parse_url(item, symbol),
             published=source_date(item.get("distributionDate")),
             comment_deadline=source_date(item.get("commentDeadlineDate")),
+            effective_on=source_date(item.get("proposedEntryIntoForceDate"))
+            or source_date(item.get("proposedEntryIntoForceDateText")),
             hs_codes=_parse_hs_codes(item.get("hsCodes")),
         )
 
