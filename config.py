@@ -126,7 +126,7 @@ class Settings(BaseSettings):
         "https://tron.trade.ec.europa.eu", description="EU TRON trade defence site (or a mirror)."
     )
     cacs_url: str = Field(
-        "http://cacs.mofcom.gov.cn", description="China Trade Remedies Information site (or a mirror)."
+        "https://cacs.mofcom.gov.cn", description="China Trade Remedies Information site (or a mirror)."
     )
     cpsc_url: str = Field(
         "https://www.saferproducts.gov", description="CPSC recalls web services host (or a mirror)."

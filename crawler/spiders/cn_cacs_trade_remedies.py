@@ -49,6 +49,7 @@ _DROPPED = "div.lawShow, .share, .print, script, style, nav, #show_title, #show_
 
 class CacsTradeRemediesSpider(NoticeSpider):
     name = "cn_cacs_trade_remedies"
+    SITE = SITE
 
     async def start(self) -> AsyncIterator[Any]:
         self.known = self.stored_dates()
@@ -70,9 +71,9 @@ class CacsTradeRemediesSpider(NoticeSpider):
             return
         items = _parse_list(Selector(text=strict_text(response)))
         expect(bool(items) or page > 1, response, "a 出口应诉 list (ul#infoList li with article links)")
-        fresh = [(link, day) for link, day in items if self._is_new(response.urljoin(link), day)]
+        fresh = [(link, day) for link, day in items if self._is_new(self.link(response, link), day)]
         for link, _day in fresh:
-            url = self.site_url(response.urljoin(link))
+            url = self.site_url(self.link(response, link))
             yield self.get(url, self.parse_article, headers={**BROWSER_HEADERS, "Referer": response.url})
         if fresh and page < self.max_pages:
             yield self.list_request(page + 1)
@@ -104,16 +105,11 @@ class CacsTradeRemediesSpider(NoticeSpider):
             case_stage=facts.stage,
             title=title,
             text=text,
-            url=self._real_url(response.url),
+            url=response.url,  # stored as the real site's address (NoticeSpider.notice)
             published=issued,
             case_numbers=case_numbers([text]),
             hs_codes=find_codes(text),
         )
-
-    def _real_url(self, url: str) -> str:
-        parts = urlsplit(url)
-        path = parts.path.removeprefix(urlsplit(self.source.url).path.rstrip("/"))
-        return SITE + path + (f"?{parts.query}" if parts.query else "")
 
 
 def _parse_list(page: Selector) -> list[tuple[str, str | None]]:
