@@ -9,31 +9,6 @@ from sqlmodel import Session, col, select
 
 from store.models import STAGES, Case, CaseNotice, Notice
 
-STAGE_NAMES = {
-    "en": {
-        "initiation": "initiation",
-        "preliminary": "preliminary determination",
-        "final": "final determination",
-        "order": "order",
-        "administrative_review": "administrative review",
-        "new_shipper_review": "new shipper review",
-        "sunset_review": "sunset review",
-        "continuation": "continuation",
-        "revocation": "revocation",
-    },
-    "zh": {
-        "initiation": "立案",
-        "preliminary": "初裁",
-        "final": "终裁",
-        "order": "征税令",
-        "administrative_review": "行政复审",
-        "new_shipper_review": "新出口商复审",
-        "sunset_review": "日落复审",
-        "continuation": "继续征税",
-        "revocation": "撤销",
-    },
-}
-
 
 @dataclass(frozen=True)
 class TimelineEntry:

@@ -13,12 +13,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
+from i18n import LANGUAGES, N_
 from store.errors import InputError
 from store.models import AuditEvent, User
 from store.types import utcnow
 from store.users import authenticate, change_password, issue_api_token
 from web.deps import FormDep, SessionDep, UserDep, csrf_protect, text_field
-from web.i18n import LANGUAGES
 from web.render import flash, page, redirect
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -62,14 +62,22 @@ def login(request: Request, session: SessionDep, form: FormDep) -> Response:
     username, password = text_field(form, "username")[:100], str(form.get("password") or "")
     target, address = safe_next(text_field(form, "next")), client_address(request)
     if login_blocked(session, username=username, address=address):
-        context = {"next": target, "error_key": "login.too_many"}
+        context = {
+            "next": target,
+            "error_key": N_("Too many failed sign-ins. Wait 15 minutes and try again."),
+        }
         return page(request, "login.html", context, status_code=429)
     user = authenticate(session, username=username, password=password)
     action = "login.failed" if user is None else "login.succeeded"
     session.add(AuditEvent(actor=username, action=action, object_type="user", detail={"address": address}))
     session.commit()
     if user is None:
-        return page(request, "login.html", {"next": target, "error_key": "login.failed"}, status_code=401)
+        return page(
+            request,
+            "login.html",
+            {"next": target, "error_key": N_("Wrong user name or password.")},
+            status_code=401,
+        )
     request.session.clear()  # a fresh session (and CSRF token) on every sign-in
     request.session["user_id"] = user.id
     return redirect(target)
@@ -125,7 +133,7 @@ def new_password(request: Request, user: UserDep, session: SessionDep, form: For
     except InputError as exc:
         return page(request, "account.html", {"new_token": None, "problems": exc.problems}, status_code=400)
     session.commit()
-    flash(request, "account.password_changed")
+    flash(request, N_("Password changed."))
     return redirect("/account")
 
 
@@ -134,5 +142,5 @@ def new_api_token(request: Request, user: UserDep, session: SessionDep) -> Respo
     """Issue a new API token for the signed-in user and show it once."""
     token = issue_api_token(session, user, actor=user.username)
     session.commit()
-    flash(request, "account.token_issued")
+    flash(request, N_("New API token issued. Copy it now."))
     return page(request, "account.html", {"new_token": token, "problems": []})

@@ -17,6 +17,8 @@ from sqlmodel import Session
 
 from alerts.enterprises import FREQUENCIES, LANGUAGES, profile_from_fields, save_enterprises
 from alerts.tokens import InvalidToken, read_token
+from i18n import LANGUAGES as INTERFACE_LANGUAGES
+from i18n import N_, gettext
 from store.errors import InputError
 from store.models import AuditEvent, Contact, Enterprise
 from store.types import utcnow
@@ -45,9 +47,24 @@ def contact_of(session: Session, key: str, token: str, purpose: str) -> tuple[Co
     return contact, enterprise
 
 
+LINK_REFUSED = N_("This link cannot be used")
+LINK_EXPLAINED = N_(
+    "The link is not valid or has expired. Use the link in your most recent BarrierWatch mail, "
+    "or contact the bureau that sends it."
+)
+
+
 def refused_page(request: Request, exc: LinkRefused) -> Response:
     """A 400 page in both languages: we cannot know the reader's language."""
-    return page(request, "link_refused.html", {"reason": str(exc)}, status_code=400)
+    versions = [
+        {
+            "lang": "zh-CN" if lang == "zh" else lang,
+            "heading": gettext(lang, LINK_REFUSED),
+            "explanation": gettext(lang, LINK_EXPLAINED),
+        }
+        for lang in INTERFACE_LANGUAGES
+    ]
+    return page(request, "link_refused.html", {"reason": str(exc), "versions": versions}, status_code=400)
 
 
 @one_click.get("/u/{token}")
