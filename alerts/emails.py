@@ -26,7 +26,8 @@ import i18n
 from alerts.mail import OutgoingMail, encode_mail, one_line
 from hs.markets import country_name
 from hs.nomenclature import label as hs_label
-from i18n import translations
+from i18n.templates import FoldedWords
+from i18n.templates import install as install_catalogue
 from store.labels import label
 from store.models import Alert, Digest, Enterprise, Notice, Severity, Tag
 
@@ -60,14 +61,14 @@ def _environment(templates_dir: Path, language: str) -> Environment:
         auto_reload=False,  # templates ship with the code: no stat() of each file at every mail
         trim_blocks=True,
         lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", FoldedWords],
     )
     # Jinja copies every global (range, dict, cycler, …) into each render's context; mail
     # templates use none of them, and the copies cost a fifth of rendering a digest. They
     # keep only the language's gettext functions and its code.
     for name in DEFAULT_NAMESPACE:
         environment.globals.pop(name, None)
-    environment.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    install_catalogue(environment, language)
     environment.globals["lang"] = language
     return environment
 

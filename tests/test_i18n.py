@@ -294,3 +294,20 @@ def test_the_catalogue_is_a_bottom_layer_like_hs():
         for module in (ROOT / package).rglob("*.py"):
             imported = set(re.findall(r"^\s*(?:from|import) (\w+)", module.read_text(encoding="utf-8"), re.M))
             assert imported & ours <= may_use, (module.name, imported & ours)
+
+
+def test_a_message_without_values_is_translated_once_when_its_template_is_compiled():
+    from jinja2 import Environment
+
+    from i18n.templates import FoldedWords, install
+
+    environment = Environment(extensions=["jinja2.ext.i18n", FoldedWords], autoescape=True)
+    install(environment, "zh")
+    source = (
+        '{{ _("Save") }}|{{ _("Alerts approved: %(count)s.", count=n) }}'
+        '|{{ ngettext("%(num)s held run", "%(num)s held runs", n) }}'
+    )
+    assert environment.from_string(source).render(n=2) == "保存|已批准预警：2 条。|2 次运行被暂停"
+    compiled = environment.compile(source, raw=True)
+    assert "保存" in compiled and "已批准预警" not in compiled  # only the message without values is folded
+    assert environment.from_string('{{ _("%(who)s", who="<b>") }}').render() == "&lt;b&gt;"

@@ -20,7 +20,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from config import Settings
 from hs.markets import country_name
 from hs.nomenclature import label as hs_label
-from i18n import LANGUAGES, N_, gettext, translations
+from i18n import LANGUAGES, N_, gettext
+from i18n.templates import FoldedWords
+from i18n.templates import install as install_catalogue
 from store.labels import label
 
 NOT_FOUND = N_("There is no such record.")
@@ -32,10 +34,9 @@ def make_templates(settings: Settings) -> dict[str, Jinja2Templates]:
     """Templates of ``templates/web`` by interface language, autoescaped
     everywhere: notice titles and texts come from foreign websites.
 
-    One environment per language, each with that language's translations
-    installed (new-style gettext: ``_("… %(name)s", name=value)`` escapes
-    the values), so a page's words are looked up without any per-request
-    setup."""
+    One environment per language, each with that language's words installed
+    (:mod:`i18n.templates`: ``_("… %(name)s", name=value)``, escaped like any
+    value), so a page's words are looked up without any per-request setup."""
     return {lang: Jinja2Templates(env=_environment(settings, lang)) for lang in LANGUAGES}
 
 
@@ -46,9 +47,9 @@ def _environment(settings: Settings, lang: str) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", FoldedWords],
     )
-    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    install_catalogue(env, lang)
     env.filters["day"] = _day
     env.filters["web_link"] = web_link
     env.filters["moment"] = lambda value, zone: _moment(value, zone)
