@@ -21,7 +21,7 @@ from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
 
-from i18n import DOMAIN, LANGUAGES, LOCALE_DIR, SOURCE_LANGUAGE
+from i18n import DOMAIN, LANGUAGES, LOCALE_DIR, SOURCE_LANGUAGE, po_path
 
 ROOT = LOCALE_DIR.parent.parent
 MAPPING = LOCALE_DIR.parent / "babel.cfg"
@@ -49,21 +49,19 @@ def update() -> None:
     extract()
     for lang in LANGUAGES:
         if lang != SOURCE_LANGUAGE:
-            _pybabel(
-                [
-                    "update",
-                    "-i",
-                    str(TEMPLATE),
-                    "-d",
-                    str(LOCALE_DIR),
-                    "-D",
-                    DOMAIN,
-                    "-l",
-                    lang,
-                    "--no-wrap",
-                    "--ignore-obsolete",
-                ]
-            )
+            arguments = ["update", "-i", str(TEMPLATE), "-d", str(LOCALE_DIR), "-D", DOMAIN, "-l", lang]
+            _pybabel([*arguments, "--no-wrap", "--ignore-obsolete"])
+            _drop_dates(po_path(lang))
+
+
+def _drop_dates(po: Path) -> None:
+    """Leave out the header's dates: they change at every update, and two
+    branches adding messages would conflict on them."""
+    lines = po.read_text(encoding="utf-8").splitlines(keepends=True)
+    po.write_text(
+        "".join(x for x in lines if not x.startswith(('"POT-Creation-Date:', '"PO-Revision-Date:'))),
+        encoding="utf-8",
+    )
 
 
 def _pybabel(arguments: list[str]) -> None:
