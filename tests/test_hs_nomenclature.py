@@ -116,3 +116,23 @@ def test_cldr_names_in_both_languages_are_understood_on_input():
         "CI",
         "CI",
     ]
+
+
+def test_the_cli_names_codes_and_finds_them_in_the_readers_language():
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    runner = CliRunner()
+    named = runner.invoke(app, ["hs", "name", "4418.75", "8708.21"])
+    assert named.exit_code == 0 and "名称" in named.output
+    assert "其他多层已装拼的木地板" in named.output and "座椅安全带" in named.output
+    found = runner.invoke(app, ["hs", "find", "seat belts", "--format", "json", "--limit", "1"])
+    assert json.loads(found.output)[0]["code"] == "870821"
+    english = runner.invoke(app, ["hs", "find", "筷子", "--language", "en"])
+    assert "Name" in english.output and "4419.12" in english.output
+    refused = runner.invoke(app, ["hs", "name", "99x"])
+    assert refused.exit_code == 1 and "'99x' is not an HS code" in refused.output
+    assert runner.invoke(app, ["hs", "find", "zzzqqq"]).exit_code == 1
