@@ -10,23 +10,30 @@ marked fuzzy, removed ones dropped. Translate, clear the
 The keywords say where the message id is: our API takes the language
 first (``gettext(lang, msgid)``, ``ngettext(lang, singular, plural, n)``),
 templates call ``_``, ``gettext`` and ``ngettext`` with the id first, and
-``N_`` marks a label where it is defined.
+``N_`` marks a label where it is defined. Templates pass values as keyword
+arguments, which Jinja's extractor counts as arguments: a template's call
+of ``ngettext`` with two values would look like our four-argument API, so
+templates are read by :func:`extract_jinja`, which names their calls
+apart.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from babel.messages.frontend import CommandLineInterface
+from jinja2.ext import babel_extract
 
 from i18n import DOMAIN, LANGUAGES, LOCALE_DIR, SOURCE_LANGUAGE, po_path
 
 ROOT = LOCALE_DIR.parent.parent
 MAPPING = LOCALE_DIR.parent / "babel.cfg"
 TEMPLATE = LOCALE_DIR / f"{DOMAIN}.pot"
-KEYWORDS = ("_", "N_", "gettext:1,1t", "gettext:2,2t", "ngettext:1,2,3t", "ngettext:2,3,4t")
+KEYWORDS = ("_", "N_", "gettext:2,2t", "ngettext:2,3,4t", "template_gettext", "template_ngettext:1,2")
 
 
 def extract(output: Path = TEMPLATE) -> None:
@@ -62,6 +69,17 @@ def _drop_dates(po: Path) -> None:
         "".join(x for x in lines if not x.startswith(('"POT-Creation-Date:', '"PO-Revision-Date:'))),
         encoding="utf-8",
     )
+
+
+def extract_jinja(
+    fileobj: Any, keywords: Any, comment_tags: Any, options: dict[str, Any]
+) -> Iterator[tuple[int, str, Any, list[str]]]:
+    """Jinja's own extractor, with the templates' ``_``/``gettext`` and
+    ``ngettext`` calls reported as ``template_gettext`` and
+    ``template_ngettext`` (see the module docstring)."""
+    names = {"_": "template_gettext", "gettext": "template_gettext", "ngettext": "template_ngettext"}
+    for lineno, function, messages, comments in babel_extract(fileobj, list(names), comment_tags, options):
+        yield lineno, names[function], messages, comments
 
 
 def _pybabel(arguments: list[str]) -> None:

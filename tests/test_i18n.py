@@ -130,9 +130,13 @@ def _patterns(catalogue: Catalog) -> list[tuple[str, re.Pattern[str]]]:
     whole piece of text (``Save``), longer ones may sit inside one."""
     patterns = []
     for message in catalogue:
-        for msgid in (str(i) for i in (message.id if isinstance(message.id, tuple | list) else [message.id])):
+        forms = [str(i) for i in message.id] if isinstance(message.id, tuple | list) else [str(message.id)]
+        chinese = (
+            i18n.ngettext("zh", forms[0], forms[1], 2) if len(forms) > 1 else i18n.gettext("zh", forms[0])
+        )
+        for msgid in forms:
             words = re.sub(r"%\(\w+\)s", " ", msgid)
-            if not re.search(r"[A-Za-z]{2}", words) or i18n.gettext("zh", msgid) == msgid:
+            if not re.search(r"[A-Za-z]{2}", words) or chinese == msgid:
                 continue
             body = ".+?".join(
                 re.escape(part.strip()) for part in re.split(r"%\(\w+\)s", msgid) if part.strip()
