@@ -174,3 +174,21 @@ def test_a_workbook_too_big_once_unpacked_is_refused_before_it_is_opened(engine,
     )
     with Session(engine) as session:
         assert session.exec(select(Notice)).all() == []
+
+
+def test_bidi_controls_are_stripped_from_notices_where_they_enter(engine, tmp_path):
+    path = write_jsonl(
+        tmp_path / "n.jsonl",
+        [
+            notice(
+                title="Toys \u202eexe.fdp\u202c safety",
+                text="\u2066HS 9503\u2069 \u200fnotice",
+                case_numbers=["A-\u202e570-970"],
+            )
+        ],
+    )
+    pipeline.ingest_file(engine, path)
+    with Session(engine) as session:
+        stored = session.exec(select(Notice)).one()
+    assert stored.title == "Toys exe.fdp safety"
+    assert stored.text == "HS 9503 notice" and stored.case_numbers == ["A-570-970"]
