@@ -222,3 +222,35 @@ def test_exports_write_formula_cells_as_text_and_import_them_back_as_they_were(t
     assert again.exit_code == 0 and "0 created, 4 updated" in again.output
     names = {r["name"] for r in json.loads(run("enterprises", "export", "--format", "json").stdout)}
     assert names == set(FORMULAS)
+
+
+def test_send_from_another_directory_signs_links_the_server_accepts(tmp_path, monkeypatch):
+    import email
+    from email import policy
+
+    from fastapi.testclient import TestClient
+
+    import pipeline
+    from tests import scenario
+    from web.app import create_app
+
+    url = f"sqlite:///{tmp_path / 'data' / 'bw.db'}"
+    monkeypatch.setenv("BW_DATABASE_URL", url)
+    engine = open_database(url)
+    scenario.load(engine)
+    pipeline.match(engine, Settings(), scenario.NOW)
+    pipeline.approve(engine, None, "inspector-li")
+    cron = tmp_path / "cron"
+    cron.mkdir()
+    monkeypatch.chdir(cron)  # the scheduler's or an operator's working directory
+    assert run("send").exit_code == 0
+    monkeypatch.chdir(tmp_path)  # the web server's
+    mails = list((tmp_path / "outbox" / "new").iterdir())
+    assert mails
+    client = TestClient(create_app(Settings(), engine))
+    for mail in mails:
+        message = email.message_from_bytes(mail.read_bytes(), policy=policy.default)
+        link = message["List-Unsubscribe"].strip("<>").removeprefix("http://127.0.0.1:8000")
+        page = client.get(link)
+        assert page.status_code == 200 and message["To"] in page.text
+    assert not (cron / "var").exists()

@@ -48,6 +48,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login.password": ("Password", "密码"),
     "login.submit": ("Sign in", "登录"),
     "login.failed": ("Wrong user name or password.", "用户名或密码错误。"),
+    "login.busy": (
+        "Too many sign-ins at this moment: try again in a minute.",
+        "当前登录请求过多，请稍后再试。",
+    ),
     "login.too_many": (
         "Too many failed sign-ins. Wait 15 minutes and try again.",
         "登录失败次数过多。请 15 分钟后再试。",
