@@ -60,13 +60,26 @@ TRADE_REMEDIES = frozenset({DocType.ANTIDUMPING, DocType.COUNTERVAILING, DocType
 
 
 # The steps of a trade-remedy case, in the order a case goes through them.
+# Codes of at most 32 characters. ``preliminary`` covers EU provisional duties, ``order`` EU
+# definitive duties; ``termination`` ends an investigation without measures, ``revocation`` ends
+# a measure; ``review_*`` are the phases of an administrative review (``administrative_review``
+# when the phase is not said); ``sunset_review`` opens an expiry review, ``continuation`` keeps
+# the measure after it.
 STAGES = (
     "initiation",
     "preliminary",
     "final",
     "order",
+    "termination",
+    "review_opportunity",
+    "review_initiation",
+    "review_preliminary",
+    "review_final",
     "administrative_review",
     "new_shipper_review",
+    "scope",
+    "circumvention",
+    "interim_review",
     "sunset_review",
     "continuation",
     "revocation",

@@ -22,7 +22,7 @@ def test_search_pages_and_full_texts_become_notices(recorded_sites, engine, data
     assert glycine.case_numbers == ["A-570-836"]
     assert (glycine.subject_countries, glycine.country, glycine.doc_type) == (["CN"], "US", "antidumping")
     assert glycine.publisher_hs_codes == ["292249"]  # HTS 2922.49.4020 in the full text
-    assert glycine.case_stage == "administrative_review"
+    assert glycine.case_stage == "review_preliminary"
     assert (glycine.url or "").startswith("https://www.federalregister.gov/documents/2016/04/15/2016-08229/")
     assert glycine.published_on == date(2016, 4, 15)
     cvd = notices["2025-05887"]
@@ -55,7 +55,7 @@ def test_full_text_can_be_switched_off(recorded_sites, sqlite_db):
             "Administrative Review; 2014-2015",
             "Glycine",
             ("CN",),
-            "administrative_review",
+            "review_preliminary",
         ),
         (
             "Certain Steel Nails From the Socialist Republic of Vietnam: Initiation of Less-Than-Fair-Value "
