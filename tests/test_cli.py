@@ -85,6 +85,8 @@ def test_notices_list_json_has_the_documented_fields(tmp_path):
         "published",
         "comment_deadline",
         "tags",
+        "tag_chars_read",  # set when the notice was too long to be read whole
+        "tag_error",  # why tagging the notice failed, if it did
     }
 
 
