@@ -465,6 +465,15 @@ def test_notice_page_shows_text_and_tags_with_method_and_score(inspector):
     assert "A-570-970" in page
 
 
+def test_notice_page_says_when_the_tagger_read_part_of_it_or_failed(engine, inspector):
+    with session_scope(engine) as session:
+        notice = found(session, Notice, 1)
+        notice.tag_chars_read, notice.tag_error = 40, "ValueError: [E088] Text of length 2000000 exceeds"
+        session.add(notice)
+    page = inspector.get("/notices/1").text
+    assert "the tagger read 40 of its" in page and "Tagging this notice failed: ValueError: [E088]" in page
+
+
 def test_a_follow_up_links_to_the_notification_it_follows(engine, inspector):
     from dataclasses import replace
 
