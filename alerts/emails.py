@@ -30,6 +30,7 @@ from i18n.templates import FoldedWords
 from i18n.templates import install as install_catalogue
 from store.labels import label
 from store.models import Alert, Digest, Enterprise, Notice, Severity, Tag
+from store.text import strip_bidi
 
 SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.NORMAL)
 _SEVERITY_RANK = {severity.value: rank for rank, severity in enumerate(SEVERITY_ORDER)}
@@ -158,7 +159,7 @@ def _item(
     return DigestItem(
         alert_id=alert.id,
         severity=alert.severity,
-        title=notice.title,
+        title=strip_bidi(notice.title),  # stored before notices were cleaned of them
         country=country_name(notice.country, language),
         kind=label(language, "kind", notice.doc_type),
         products=list(dict.fromkeys(products)),
