@@ -6,9 +6,11 @@ translations are :class:`gettext.NullTranslations`, which return the id.
 
 The ``.po`` file is compiled in memory the first time a language is asked
 for (Babel reads it, fuzzy entries left out), not to a ``.mo`` file at
-install: nothing built can go stale behind an edited ``.po``, an installed
-wheel needs no build hook, and the compilation costs a few milliseconds
-once per process (see :func:`translations`).
+install: nothing built can go stale behind an edited ``.po`` (a test run
+or a server started without ``make`` would otherwise use old words), and
+an installed wheel needs no build hook. It costs 0.12-0.18 s once per
+process and language (286 messages, measured on a loaded 2-core machine);
+rendering is unaffected.
 
 This package is a bottom layer: it imports nothing of ours but config, so
 every layer may use it. Labels of stored values are marked with :func:`N_`
