@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 MODEL := nlp/model/barrierwatch.json
 
-.PHONY: demo test lint typecheck bench model clean
+.PHONY: demo test lint typecheck bench model clean messages
 
 # The bench extras too: the tests run the quick benchmark, baseline part included.
 $(STAMP): pyproject.toml Makefile
@@ -39,6 +39,11 @@ test: lint typecheck
 
 bench: $(STAMP) $(MODEL)
 	$(BIN)/python -m bench all
+
+# After adding or changing product text: extract it and update i18n/locale/*/LC_MESSAGES/messages.po
+# (then translate the new entries; tests/test_i18n.py says which lack a translation).
+messages: $(STAMP)
+	$(BIN)/python -m i18n.catalogue update
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -9,47 +9,6 @@ from sqlmodel import Session, col, select
 
 from store.models import STAGES, Case, CaseNotice, Notice
 
-STAGE_NAMES = {
-    "en": {
-        "initiation": "initiation",
-        "preliminary": "preliminary determination",
-        "final": "final determination",
-        "order": "order",
-        "termination": "termination",
-        "review_opportunity": "opportunity to request review",
-        "review_initiation": "initiation of administrative review",
-        "review_preliminary": "preliminary results of review",
-        "review_final": "final results of review",
-        "administrative_review": "administrative review",
-        "new_shipper_review": "new shipper review",
-        "scope": "scope ruling",
-        "circumvention": "anti-circumvention",
-        "interim_review": "interim review",
-        "sunset_review": "sunset review",
-        "continuation": "continuation",
-        "revocation": "revocation",
-    },
-    "zh": {
-        "initiation": "立案",
-        "preliminary": "初裁",
-        "final": "终裁",
-        "order": "征税令",
-        "termination": "终止调查",
-        "review_opportunity": "可申请行政复审",
-        "review_initiation": "行政复审立案",
-        "review_preliminary": "行政复审初裁",
-        "review_final": "行政复审终裁",
-        "administrative_review": "行政复审",
-        "new_shipper_review": "新出口商复审",
-        "scope": "范围裁定",
-        "circumvention": "反规避",
-        "interim_review": "期中复审",
-        "sunset_review": "日落复审",
-        "continuation": "继续征税",
-        "revocation": "撤销",
-    },
-}
-
 
 @dataclass(frozen=True)
 class TimelineEntry:

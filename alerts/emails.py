@@ -1,9 +1,11 @@
 """Rendering mails from the templates in ``templates/emails``.
 
-Each kind of mail is a triplet per language: ``subject.txt``, ``body.txt``
-and ``body.html``. Notice titles and texts come from foreign websites:
-HTML is autoescaped and the subject is folded onto one line so that no
-CR/LF can inject a header.
+Each kind of mail is a triplet: ``subject.txt``, ``body.txt`` and
+``body.html``, whose words come from the catalogue (:mod:`i18n`) through
+Jinja's i18n extension: one environment per language, the templates of a
+kind looked up once per language. Notice titles and texts come from
+foreign websites: HTML is autoescaped and the subject is folded onto one
+line so that no CR/LF can inject a header.
 """
 
 from __future__ import annotations
@@ -17,36 +19,21 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
+from jinja2.defaults import DEFAULT_NAMESPACE
 from sqlmodel import Session, col, select
 
+import i18n
 from alerts.mail import OutgoingMail, encode_mail, one_line
-from hs.codes import display
 from hs.markets import country_name
-from hs.nomenclature import describe
+from hs.nomenclature import label as hs_label
+from i18n.templates import FoldedWords
+from i18n.templates import install as install_catalogue
+from store.labels import label
 from store.models import Alert, Digest, Enterprise, Notice, Severity, Tag
+from store.text import strip_bidi
 
 SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.NORMAL)
 _SEVERITY_RANK = {severity.value: rank for rank, severity in enumerate(SEVERITY_ORDER)}
-DOC_TYPE_NAMES = {
-    "en": {
-        "tbt": "Technical regulation (WTO TBT)",
-        "sps": "Sanitary/phytosanitary measure (WTO SPS)",
-        "antidumping": "Anti-dumping",
-        "countervailing": "Countervailing duty",
-        "safeguard": "Safeguard",
-        "recall": "Product recall",
-        "regulation": "National regulation",
-    },
-    "zh": {
-        "tbt": "技术法规（WTO/TBT）",
-        "sps": "卫生与植物卫生措施（WTO/SPS）",
-        "antidumping": "反倾销",
-        "countervailing": "反补贴",
-        "safeguard": "保障措施",
-        "recall": "产品召回",
-        "regulation": "国家法规",
-    },
-}
 
 
 @dataclass
@@ -67,7 +54,7 @@ class DigestItem:
 
 
 @cache
-def _environment(templates_dir: Path) -> Environment:
+def _environment(templates_dir: Path, language: str) -> Environment:
     environment = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=select_autoescape(["html"]),
@@ -75,10 +62,15 @@ def _environment(templates_dir: Path) -> Environment:
         auto_reload=False,  # templates ship with the code: no stat() of each file at every mail
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n", FoldedWords],
     )
     # Jinja copies every global (range, dict, cycler, …) into each render's context; mail
-    # templates use none of them, and the copies cost a fifth of rendering a digest.
-    environment.globals.clear()
+    # templates use none of them, and the copies cost a fifth of rendering a digest. They
+    # keep only the language's gettext functions and its code.
+    for name in DEFAULT_NAMESPACE:
+        environment.globals.pop(name, None)
+    install_catalogue(environment, language)
+    environment.globals["lang"] = language
     return environment
 
 
@@ -162,14 +154,14 @@ def _item(
 ) -> DigestItem:
     assert alert.id is not None
     codes = [tag_codes[i] for i in alert.evidence.get("tag_ids", []) if i in tag_codes]
-    products = [f"{display(code)} {describe(code[:2], language)}" for code in codes]
+    products = [hs_label(code, language) for code in codes]
     deadline = notice.comment_deadline
     return DigestItem(
         alert_id=alert.id,
         severity=alert.severity,
-        title=notice.title,
+        title=strip_bidi(notice.title),  # stored before notices were cleaned of them
         country=country_name(notice.country, language),
-        kind=DOC_TYPE_NAMES[language].get(notice.doc_type, notice.doc_type),
+        kind=label(language, "kind", notice.doc_type),
         products=list(dict.fromkeys(products)),
         reason=alert.reason,
         note=alert.note,
@@ -199,15 +191,16 @@ MAIL_PARTS = ("subject.txt", "body.txt", "body.html")
 def render_mail(
     templates_dir: Path, kind: str, language: str, context: dict[str, Any]
 ) -> tuple[str, str, str]:
-    """(subject, text, html) of a mail of ``kind`` in ``language`` (``zh``/``en``)."""
-    subject, text, html = _triplet(templates_dir, kind, language if language in ("zh", "en") else "en")
+    """(subject, text, html) of a mail of ``kind`` in ``language`` (``zh``/``en``;
+    any other language gets English)."""
+    subject, text, html = _triplet(templates_dir, kind, i18n.language(language))
     return one_line(subject.render(context)), text.render(context), html.render(context)
 
 
 @cache  # looked up for every mail; the environment's own cache takes a lock each time
 def _triplet(templates_dir: Path, kind: str, language: str) -> tuple[Template, Template, Template]:
     assert kind in MAIL_KINDS, kind
-    env, folder = _environment(templates_dir), f"emails/{kind}/{language}"
+    env, folder = _environment(templates_dir, language), f"emails/{kind}"
     subject, text, html = (env.get_template(f"{folder}/{name}") for name in MAIL_PARTS)
     return subject, text, html
 

@@ -4,6 +4,11 @@ Sources name countries in many ways (``United States of America``,
 ``Chinese Taipei``, ``the People's Republic of China``); everything inside
 BarrierWatch uses the alpha-2 code. ``EU`` stands for the European Union,
 both as a WTO member that notifies measures and as an export market.
+
+Names shown to readers are CLDR's (through Babel) for every country, in
+English and Chinese, except the WTO's own names of Chinese Taipei, Hong
+Kong, China and Macao, China; all of them, ISO's and the aliases below
+are understood on input.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import re
 from functools import cache
 
 import pycountry
+from babel import Locale
 
 EU_MEMBERS = frozenset(
     {
@@ -45,7 +51,6 @@ EU_MEMBERS = frozenset(
     }
 )
 GROUPS: dict[str, frozenset[str]] = {"EU": EU_MEMBERS}
-GROUP_NAMES = {"EU": {"en": "European Union", "zh": "欧盟"}}
 
 # Names used by the WTO, the Federal Register and trade-remedy notices
 # that ISO does not know, lower-cased.
@@ -87,48 +92,14 @@ _ALIASES = {
     "lao people's democratic republic": "LA",
 }
 
-_ZH_NAMES = {
-    "CN": "中国",
-    "US": "美国",
-    "EU": "欧盟",
-    "JP": "日本",
-    "KR": "韩国",
-    "GB": "英国",
-    "IN": "印度",
-    "CA": "加拿大",
-    "AU": "澳大利亚",
-    "BR": "巴西",
-    "MX": "墨西哥",
-    "RU": "俄罗斯",
-    "TR": "土耳其",
-    "VN": "越南",
-    "TH": "泰国",
-    "ID": "印度尼西亚",
-    "MY": "马来西亚",
-    "TW": "中国台湾",
-    "HK": "中国香港",
-    "DE": "德国",
-    "FR": "法国",
-    "IT": "意大利",
-    "ES": "西班牙",
-    "NL": "荷兰",
-    "SE": "瑞典",
-    "ZA": "南非",
-    "AR": "阿根廷",
-    "CL": "智利",
-    "CO": "哥伦比亚",
-    "EG": "埃及",
-    "SA": "沙特阿拉伯",
-    "AE": "阿联酋",
-    "NZ": "新西兰",
-    "UA": "乌克兰",
-    "PT": "葡萄牙",
-    "KE": "肯尼亚",
+# The WTO's own names of the three customs territories, which the bureau's
+# readers expect in both languages over CLDR's (台湾, Hong Kong SAR China).
+_WTO_NAMES = {
+    "TW": {"en": "Chinese Taipei", "zh": "中国台湾"},
+    "HK": {"en": "Hong Kong, China", "zh": "中国香港"},
+    "MO": {"en": "Macao, China", "zh": "中国澳门"},
 }
-
-
-# WTO usage, which the bureau's readers expect, over ISO's short names.
-_EN_NAMES = {"TW": "Chinese Taipei", "HK": "Hong Kong, China", "MO": "Macao, China"}
+_CLDR_LOCALES = {"en": "en", "zh": "zh_Hans"}
 
 
 class UnknownCountry(ValueError):
@@ -137,13 +108,27 @@ class UnknownCountry(ValueError):
 
 @cache
 def _by_name() -> dict[str, str]:
+    """Lower-cased names to codes: the aliases above, ISO's names, and
+    CLDR's and the WTO's names in every language of the product."""
     names = dict(_ALIASES)
     for c in pycountry.countries:
         for attr in ("name", "official_name", "common_name"):
             value = getattr(c, attr, None)
             if value:
                 names.setdefault(value.lower(), c.alpha_2)
+    for language in _CLDR_LOCALES:
+        for code, name in _territories(language).items():
+            if code in GROUPS or pycountry.countries.get(alpha_2=code):
+                names.setdefault(name.lower(), code)
+        for code, wto in _WTO_NAMES.items():
+            names.setdefault(wto[language].lower(), code)
     return names
+
+
+@cache
+def _territories(language: str) -> dict[str, str]:
+    """CLDR's territory names in ``language`` (``en``/``zh``), by code."""
+    return dict(Locale.parse(_CLDR_LOCALES[language]).territories)
 
 
 def country_code(value: str) -> str:
@@ -191,14 +176,12 @@ def markets_covering(country: str) -> set[str]:
     return covering
 
 
-@cache  # every digest item asks; pycountry's lookup costs more than the rest of the item
+@cache  # every digest item asks
 def country_name(code: str, language: str = "en") -> str:
-    """Display name of a country or group code in ``language`` (``en``/``zh``)."""
-    if language == "zh" and code in _ZH_NAMES:
-        return _ZH_NAMES[code]
-    if code in GROUP_NAMES:
-        return GROUP_NAMES[code]["en"]
-    if code in _EN_NAMES:
-        return _EN_NAMES[code]
-    c = pycountry.countries.get(alpha_2=code)
-    return getattr(c, "common_name", None) or (c.name if c else code)
+    """Display name of a country or group code in ``language`` (``en``/``zh``):
+    the WTO's name for TW, HK and MO, else CLDR's (through Babel), else the
+    code itself."""
+    language = language if language in _CLDR_LOCALES else "en"
+    if code in _WTO_NAMES:
+        return _WTO_NAMES[code][language]
+    return _territories(language).get(code, code)

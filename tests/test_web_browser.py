@@ -89,7 +89,7 @@ def test_inspector_filters_approves_and_sees_the_alert_in_the_digest_preview(ser
     page.get_by_label("备注 Liaoyuan Socks").fill("已核对 HS 6115")
     page.screenshot(path=str(OUTPUT / "web-queue-filtered.png"), full_page=True)
     page.get_by_role("button", name="批准所选").click()
-    expect(page.get_by_role("status")).to_have_text("已批准 1 条预警。")
+    expect(page.get_by_role("status")).to_have_text("已批准预警：1 条。")
     expect(page.get_by_text("没有符合条件的预警。")).to_be_visible()
 
     page.get_by_role("link", name="企业").click()

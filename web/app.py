@@ -18,7 +18,7 @@ from config import Settings
 from store.db import open_database
 from web import api, auth, contact, enterprises, operations, review, users
 from web.deps import CsrfRejected, Forbidden, LoginRequired
-from web.render import make_templates, page
+from web.render import CSRF_FAILED, FORBIDDEN, make_templates, page
 
 STATIC_DIR = Path(__file__).parent / "static"
 SESSION_HOURS = 12
@@ -102,8 +102,8 @@ def _add_error_pages(app: FastAPI) -> None:
     def forbidden(request: Request, _exc: Forbidden) -> Response:
         if request.url.path.startswith("/api/v1"):
             return JSONResponse({"detail": "your role does not allow this"}, status_code=403)
-        return page(request, "error.html", {"message_key": "error.forbidden"}, status_code=403)
+        return page(request, "error.html", {"message": FORBIDDEN}, status_code=403)
 
     @app.exception_handler(CsrfRejected)
     def csrf_rejected(request: Request, _exc: CsrfRejected) -> Response:
-        return page(request, "error.html", {"message_key": "error.csrf"}, status_code=403)
+        return page(request, "error.html", {"message": CSRF_FAILED}, status_code=403)

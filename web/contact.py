@@ -9,6 +9,7 @@ preferences is a form of ours and carries a CSRF token like every other.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Sequence
 
 from fastapi import APIRouter, Depends, Request
@@ -17,6 +18,8 @@ from sqlmodel import Session
 
 from alerts.enterprises import FREQUENCIES, LANGUAGES, profile_from_fields, save_enterprises
 from alerts.tokens import InvalidToken, read_token
+from i18n import LANGUAGES as INTERFACE_LANGUAGES
+from i18n import N_, gettext
 from store.errors import InputError
 from store.models import AuditEvent, Contact, Enterprise
 from store.types import utcnow
@@ -33,21 +36,41 @@ class LinkRefused(Exception):
 
 
 def contact_of(session: Session, key: str, token: str, purpose: str) -> tuple[Contact, Enterprise]:
-    """The contact and enterprise a link token was made for; raises :class:`LinkRefused`."""
+    """The contact and enterprise a link token was made for; raises :class:`LinkRefused`.
+
+    The token must carry the contact's link secret: a link made for a
+    contact removed since never reaches another that got its id."""
     try:
-        contact_id = read_token(key, token, purpose).contact_id
+        signed = read_token(key, token, purpose)
     except InvalidToken as exc:
         raise LinkRefused(str(exc)) from None
-    contact = session.get(Contact, contact_id)
+    contact = session.get(Contact, signed.contact_id)
+    if contact is not None and not hmac.compare_digest(contact.link_secret, signed.secret):
+        contact = None
     enterprise = session.get(Enterprise, contact.enterprise_id) if contact else None
     if contact is None or enterprise is None:
         raise LinkRefused("this link belongs to an address that is no longer on file")
     return contact, enterprise
 
 
+LINK_REFUSED = N_("This link cannot be used")
+LINK_EXPLAINED = N_(
+    "The link is not valid or has expired. Use the link in your most recent BarrierWatch mail, "
+    "or contact the bureau that sends it."
+)
+
+
 def refused_page(request: Request, exc: LinkRefused) -> Response:
     """A 400 page in both languages: we cannot know the reader's language."""
-    return page(request, "link_refused.html", {"reason": str(exc)}, status_code=400)
+    versions = [
+        {
+            "lang": "zh-CN" if lang == "zh" else lang,
+            "heading": gettext(lang, LINK_REFUSED),
+            "explanation": gettext(lang, LINK_EXPLAINED),
+        }
+        for lang in INTERFACE_LANGUAGES
+    ]
+    return page(request, "link_refused.html", {"reason": str(exc), "versions": versions}, status_code=400)
 
 
 @one_click.get("/u/{token}")

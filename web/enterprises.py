@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 import pipeline
 from alerts.enterprises import FREQUENCIES, LANGUAGES, profile_from_fields, save_enterprises
 from hs.codes import display
+from i18n import N_, gettext
 from store.errors import InputError
 from store.models import (
     Alert,
@@ -30,8 +31,7 @@ from store.models import (
 from store.types import utcnow
 from web.deps import AdminDep, FormDep, SessionDep, SettingsDep, UserDep, csrf_protect, text_field
 from web.digests import preview_digest
-from web.i18n import translator
-from web.render import flash, language_of, page, redirect
+from web.render import NOT_FOUND, flash, language_of, page, redirect
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
@@ -77,7 +77,7 @@ async def import_file(request: Request, user: AdminDep, settings: SettingsDep, f
     """Import a CSV or XLSX file whole or not at all (alerts.enterprises)."""
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        error = translator(language_of(request))("import.no_file")
+        error = gettext(language_of(request), N_("Choose a .csv or .xlsx file first."))
         return page(request, "enterprise_import.html", {"error": error}, status_code=400)
     suffix = Path(upload.filename).suffix.lower()
     content = await upload.read(MAX_IMPORT_BYTES + 1)
@@ -93,7 +93,7 @@ async def import_file(request: Request, user: AdminDep, settings: SettingsDep, f
 def enterprise_detail(request: Request, enterprise_id: int, user: UserDep, session: SessionDep) -> Response:
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
-        return page(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
+        return page(request, "error.html", {"message": NOT_FOUND}, status_code=404)
     alerts = session.exec(
         select(Alert, Notice)
         .join(Notice, col(Notice.id) == col(Alert.notice_id))
@@ -120,7 +120,7 @@ def enterprise_edit_form(
 ) -> Response:
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
-        return page(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
+        return page(request, "error.html", {"message": NOT_FOUND}, status_code=404)
     return _edit_page(request, enterprise, enterprise_fields(session, enterprise), [])
 
 
@@ -150,7 +150,7 @@ def enterprise_edit(
     identifies the enterprise and is not editable here."""
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
-        return page(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
+        return page(request, "error.html", {"message": NOT_FOUND}, status_code=404)
     fields = {name: text_field(form, name) for name in enterprise_fields(session, enterprise)}
     fields["name"] = enterprise.name
     try:
@@ -168,7 +168,7 @@ def enterprise_edit(
         )
     )
     session.commit()
-    flash(request, "enterprise.saved")
+    flash(request, N_("Enterprise saved."))
     return redirect(f"/enterprises/{enterprise_id}")
 
 
@@ -190,7 +190,12 @@ def _import(
             AuditEvent(actor=actor, action="enterprise.imported", object_type="enterprise", detail=detail)
         )
         session.commit()
-    flash(request, "import.done", created=result.created, updated=result.updated)
+    flash(
+        request,
+        N_("Imported: %(created)s created, %(updated)s updated."),
+        created=result.created,
+        updated=result.updated,
+    )
     return redirect("/enterprises")
 
 
@@ -200,7 +205,7 @@ def digest_preview(
 ) -> Response:
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
-        return page(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
+        return page(request, "error.html", {"message": NOT_FOUND}, status_code=404)
     preview = preview_digest(session, enterprise=enterprise, settings=settings, now=utcnow())
     sent = session.exec(
         select(Delivery, Digest)

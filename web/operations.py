@@ -10,12 +10,12 @@ from fastapi.responses import Response
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from alerts.cases import STAGE_NAMES
+from i18n import N_
 from store.models import AuditEvent, Case, CaseNotice, Delivery, Digest, Enterprise, Notice, Run, Source
 from store.types import utcnow
 from web.deps import AdminDep, SessionDep, UserDep, csrf_protect
 from web.queries import case_notices
-from web.render import flash, language_of, page, redirect
+from web.render import NOT_FOUND, flash, page, redirect
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
@@ -48,7 +48,7 @@ def toggle_source(request: Request, source_id: int, user: AdminDep, session: Ses
     """Switch a source on or off (admins); crawls skip disabled sources."""
     source = session.get(Source, source_id)
     if source is None:
-        return page(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
+        return page(request, "error.html", {"message": NOT_FOUND}, status_code=404)
     source.enabled = not source.enabled
     session.add(source)
     session.add(
@@ -61,7 +61,7 @@ def toggle_source(request: Request, source_id: int, user: AdminDep, session: Ses
         )
     )
     session.commit()
-    flash(request, "sources.saved", slug=source.slug)
+    flash(request, N_("Source %(slug)s saved."), slug=source.slug)
     return redirect("/sources")
 
 
@@ -84,10 +84,9 @@ def cases(request: Request, user: UserDep, session: SessionDep) -> Response:
 def case_detail(request: Request, case_id: int, user: UserDep, session: SessionDep) -> Response:
     case = session.get(Case, case_id)
     if case is None:
-        return page(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
+        return page(request, "error.html", {"message": NOT_FOUND}, status_code=404)
     notices = case_notices(session, case_id=case_id)
-    stages = STAGE_NAMES["zh" if language_of(request) == "zh" else "en"]
-    return page(request, "case.html", {"case": case, "notices": notices, "stage_names": stages})
+    return page(request, "case.html", {"case": case, "notices": notices})
 
 
 @router.get("/deliveries")

@@ -1,37 +1,69 @@
 """Rendering pages: every template gets the user, the interface language,
-the translator ``t``, the CSRF token and the flash messages."""
+the CSRF token and the flash messages, and says its words with ``_()``
+(Jinja's i18n extension over the catalogue of :mod:`i18n`)."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel import Locale
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from config import Settings
-from web.i18n import LANGUAGES, translator
+from hs.markets import country_name
+from hs.nomenclature import label as hs_label
+from i18n import LANGUAGES, N_, gettext
+from i18n.templates import FoldedWords
+from i18n.templates import install as install_catalogue
+from store.labels import label
+
+NOT_FOUND = N_("There is no such record.")
+FORBIDDEN = N_("Your role does not allow this page.")
+CSRF_FAILED = N_("The form had expired or did not come from this site. Reload the page and try again.")
 
 
-def make_templates(settings: Settings) -> Jinja2Templates:
-    """Templates of ``templates/web``, autoescaped everywhere: notice titles
-    and texts come from foreign websites."""
+def make_templates(settings: Settings) -> dict[str, Jinja2Templates]:
+    """Templates of ``templates/web`` by interface language, autoescaped
+    everywhere: notice titles and texts come from foreign websites.
+
+    One environment per language, each with that language's words installed
+    (:mod:`i18n.templates`: ``_("… %(name)s", name=value)``, escaped like any
+    value), so a page's words are looked up without any per-request setup."""
+    return {lang: Jinja2Templates(env=_environment(settings, lang)) for lang in LANGUAGES}
+
+
+def _environment(settings: Settings, lang: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(Path(settings.templates_dir) / "web")),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n", FoldedWords],
     )
+    install_catalogue(env, lang)
     env.filters["day"] = _day
     env.filters["web_link"] = web_link
     env.filters["moment"] = lambda value, zone: _moment(value, zone)
-    return Jinja2Templates(env=env)
+    env.filters["label"] = lambda value, kind: label(lang, kind, value)
+    env.filters["autonym"] = autonym
+    env.filters["country"] = lambda code: country_name(code, lang)
+    env.filters["hs_label"] = lambda code: hs_label(code, lang)
+    return env
+
+
+@cache
+def autonym(language: str) -> str:
+    """A language's name in itself (CLDR): the switch to it says 中文 or English."""
+    return str(Locale.parse(language).get_display_name(language))
 
 
 def web_link(url: str | None) -> str | None:
@@ -70,9 +102,10 @@ def language_of(request: Request) -> str:
     return "en" if accepted.startswith("en") else "zh"
 
 
-def flash(request: Request, key: str, **values: Any) -> None:
-    """Queue a message (an i18n key and its values) for the next page."""
-    request.session.setdefault("flash", []).append([key, values])
+def flash(request: Request, msgid: str, **values: Any) -> None:
+    """Queue a message (its English id, marked with ``N_``, and the values of
+    its ``%(name)s`` fields) for the next page, shown in the reader's language."""
+    request.session.setdefault("flash", []).append([msgid, values])
     request.session.update(flash=request.session["flash"])  # mark the session modified
 
 
@@ -85,19 +118,18 @@ def page(
 ) -> HTMLResponse:
     """Render ``templates/web/<name>`` with the common context."""
     lang = language or language_of(request)
-    t = translator(lang)
     # Touch the session only when there is something to show, so pages don't re-send the cookie.
     queued = request.session.pop("flash") if "flash" in request.session else []
-    messages = [t(key).format(**values) for key, values in queued]
+    messages = [gettext(lang, msgid) % values for msgid, values in queued]
     common = {
         "user": getattr(request.state, "user", None),
         "lang": lang,
-        "t": t,
+        "other_language": "en" if lang == "zh" else "zh",
         "csrf_token": csrf_token(request),
         "messages": messages,
         "zone": request.app.state.settings.zone,
     }
-    templates: Jinja2Templates = request.app.state.templates
+    templates: Jinja2Templates = request.app.state.templates[lang]
     return templates.TemplateResponse(request, name, {**common, **(context or {})}, status_code=status_code)
 
 

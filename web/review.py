@@ -13,11 +13,9 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 import pipeline
-from alerts.emails import DOC_TYPE_NAMES
 from alerts.queue import not_reviewable, review
 from hs.codes import InvalidHSCode, display, normalise
-from hs.markets import country_name
-from hs.nomenclature import describe
+from i18n import N_
 from store.models import Alert, AlertStatus, AuditEvent, Notice, Severity, Tag, TagMethod, User
 from store.types import utcnow
 from web.deps import FormDep, SessionDep, SettingsDep, UserDep, csrf_protect, int_fields, text_field
@@ -29,11 +27,15 @@ from web.queries import (
     notice_tags,
     queue_groups,
 )
-from web.render import flash, page, redirect
+from web.render import NOT_FOUND, flash, page, redirect
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
 DECISIONS = (AlertStatus.APPROVED, AlertStatus.REJECTED)
+DECIDED: dict[str, str] = {
+    AlertStatus.APPROVED: N_("Alerts approved: %(count)s."),
+    AlertStatus.REJECTED: N_("Alerts rejected: %(count)s."),
+}
 QUEUE_LIMIT = 500  # alerts on one page; the page says so when there may be more
 
 
@@ -66,16 +68,6 @@ def parse_filters(params: dict[str, str]) -> tuple[QueueFilters, list[str]]:
     return filters, refused
 
 
-def labels(lang: str) -> dict[str, Any]:
-    """Display names of countries, kinds of measure and HS chapters."""
-    return {
-        "country": lambda code: country_name(code, lang),
-        "kind": lambda doc_type: DOC_TYPE_NAMES[lang].get(doc_type, doc_type),
-        "chapter": lambda code: f"{code} {describe(code[:2], lang)}",
-        "hs": lambda code: f"{display(code)} {describe(code, lang)}",
-    }
-
-
 @router.get("/")
 def queue(request: Request, user: UserDep, session: SessionDep) -> Response:
     params = dict(request.query_params)
@@ -102,19 +94,21 @@ def review_alerts(request: Request, user: UserDep, session: SessionDep, form: Fo
     ids, decision = int_fields(form, "alert_id"), text_field(form, "decision")
     back = "/?" + text_field(form, "query")
     if not ids:
-        flash(request, "queue.none_ticked")
+        flash(request, N_("Tick at least one alert."))
         return redirect(back)
     if decision == "note":
         saved = save_notes(session, ids, form, user)
-        flash(request, "queue.notes_saved", count=saved)
+        flash(request, N_("Notes saved: %(count)s."), count=saved)
     elif decision in DECISIONS:
         refused = not_reviewable(session, ids)
         changed = decide(session, [i for i in ids if i not in refused], decision, form, user)
-        flash(request, f"queue.{decision}", count=len(changed))
+        flash(request, DECIDED[decision], count=len(changed))
         if refused:
-            flash(request, "queue.refused", ids=", ".join(map(str, refused)))
+            flash(
+                request, N_("Not pending review, left as they are: %(ids)s"), ids=", ".join(map(str, refused))
+            )
     else:
-        flash(request, "queue.bad_decision")
+        flash(request, N_("Unknown decision."))
     session.commit()
     return redirect(back)
 
@@ -157,13 +151,12 @@ def save_notes(session: Session, ids: list[int], form: FormData, user: User) -> 
 def notice_page(request: Request, notice_id: int, user: UserDep, session: SessionDep) -> Response:
     notice = session.get(Notice, notice_id)
     if notice is None:
-        return page(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
+        return page(request, "error.html", {"message": NOT_FOUND}, status_code=404)
     context = {
         "notice": notice,
         "tags": notice_tags(session, notice_id=notice_id),
         "alerts": notice_alerts(session, notice_id=notice_id),
         "cases": notice_cases(session, notice_id=notice_id),
-        "label": labels(user.language),
         "tag_error": None,
     }
     return page(request, "notice.html", context)
@@ -177,11 +170,11 @@ def add_tag(
     the tagger, and stated evidence for matching), then match again."""
     notice = session.get(Notice, notice_id)
     if notice is None:
-        return page(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
+        return page(request, "error.html", {"message": NOT_FOUND}, status_code=404)
     try:
         code = normalise(text_field(form, "code"))
     except InvalidHSCode as exc:
-        flash(request, "notice.bad_code", problem=str(exc))
+        flash(request, N_("Not added: %(problem)s"), problem=str(exc))
         return redirect(f"/notices/{notice_id}")
     if not _has_tag(session, notice_id, code, TagMethod.INSPECTOR):
         tag = Tag(notice_id=notice_id, code=code, method=TagMethod.INSPECTOR, model_version=_by(user))
@@ -189,7 +182,7 @@ def add_tag(
         _audit_tag(session, user, "tag.added", notice_id, code=code, method=TagMethod.INSPECTOR)
         session.commit()
         _rematch(request, settings)
-    flash(request, "notice.tag_added", code=display(code))
+    flash(request, N_("Tag %(code)s added; alerts matched again."), code=display(code))
     return redirect(f"/notices/{notice_id}")
 
 
@@ -201,13 +194,13 @@ def remove_tag(
     training example), then match again so unsupported alerts are withdrawn."""
     tag = session.get(Tag, tag_id)
     if tag is None or tag.notice_id != notice_id:
-        return page(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
+        return page(request, "error.html", {"message": NOT_FOUND}, status_code=404)
     detail = {"code": tag.code, "method": tag.method, "score": tag.score, "model_version": tag.model_version}
     session.delete(tag)
     _audit_tag(session, user, "tag.removed", notice_id, **detail)
     session.commit()
     _rematch(request, settings)
-    flash(request, "notice.tag_removed", code=display(str(detail["code"])))
+    flash(request, N_("Tag %(code)s removed; alerts matched again."), code=display(str(detail["code"])))
     return redirect(f"/notices/{notice_id}")
 
 

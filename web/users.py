@@ -8,11 +8,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import col, select
 
+from i18n import N_
 from store.errors import InputError
 from store.models import AuditEvent, User
 from store.users import LANGUAGES, Role, add_user
 from web.deps import AdminDep, FormDep, SessionDep, csrf_protect, text_field
-from web.render import flash, page, redirect
+from web.render import NOT_FOUND, flash, page, redirect
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
@@ -45,7 +46,7 @@ def create_user(request: Request, user: AdminDep, session: SessionDep, form: For
         session.rollback()
         return _users_page(request, session, exc.problems, status=400)
     session.commit()
-    flash(request, "users.added", username=added.username)
+    flash(request, N_("User %(username)s added."), username=added.username)
     return redirect("/users")
 
 
@@ -57,10 +58,10 @@ def update_user(
     deactivate themself, so the last admin cannot lock everyone out."""
     target = session.get(User, user_id)
     if target is None:
-        return page(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
+        return page(request, "error.html", {"message": NOT_FOUND}, status_code=404)
     role, active = text_field(form, "role"), text_field(form, "active") == "yes"
     if role not in tuple(Role) or (target.id == user.id and (role != Role.ADMIN or not active)):
-        flash(request, "users.refused")
+        flash(request, N_("Not changed: you cannot demote or deactivate yourself."))
         return redirect("/users")
     changes = {k: v for k, v in (("role", role), ("active", active)) if getattr(target, k) != v}
     if changes:
@@ -76,5 +77,5 @@ def update_user(
             )
         )
         session.commit()
-    flash(request, "users.saved", username=target.username)
+    flash(request, N_("User %(username)s saved."), username=target.username)
     return redirect("/users")

@@ -1,0 +1,104 @@
+"""What the product calls the values stored in rows, as English message ids.
+
+Each table maps a stored value (an enum's value, a role, a stage code) to
+its label, marked with :func:`i18n.N_` so that extraction puts it in the
+catalogue; it is translated where it is shown (:func:`label`). A value
+missing from its table is shown as it is stored.
+"""
+
+from __future__ import annotations
+
+from i18n import N_, gettext
+from store.models import AlertStatus, DeliveryStatus, DocType, Severity, TagMethod
+
+LABELS: dict[str, dict[str, str]] = {
+    "status": {
+        AlertStatus.PENDING_REVIEW: N_("pending review"),
+        AlertStatus.APPROVED: N_("approved"),
+        AlertStatus.REJECTED: N_("rejected"),
+        AlertStatus.WITHDRAWN: N_("withdrawn"),
+        AlertStatus.SENT: N_("sent"),
+    },
+    "severity": {
+        Severity.CRITICAL: N_("critical"),
+        Severity.HIGH: N_("high"),
+        Severity.NORMAL: N_("normal"),
+    },
+    "delivery": {
+        DeliveryStatus.PENDING: N_("pending"),
+        DeliveryStatus.SENDING: N_("sending"),
+        DeliveryStatus.SENT: N_("sent"),
+        DeliveryStatus.FAILED: N_("failed"),
+    },
+    "method": {
+        TagMethod.PUBLISHER: N_("stated by the publisher"),
+        TagMethod.EXPLICIT: N_("code in the text"),
+        TagMethod.TERMS: N_("product terms"),
+        TagMethod.MODEL: N_("model"),
+        TagMethod.INSPECTOR: N_("inspector"),
+    },
+    "kind": {
+        DocType.TBT: N_("Technical regulation (WTO TBT)"),
+        DocType.SPS: N_("Sanitary/phytosanitary measure (WTO SPS)"),
+        DocType.ANTIDUMPING: N_("Anti-dumping"),
+        DocType.COUNTERVAILING: N_("Countervailing duty"),
+        DocType.SAFEGUARD: N_("Safeguard"),
+        DocType.RECALL: N_("Product recall"),
+        DocType.REGULATION: N_("National regulation"),
+    },
+    # Case stages in case order (the codes of store.models.STAGES, see ANNOUNCE contract 1).
+    "stage": {
+        "initiation": N_("initiation"),
+        "preliminary": N_("preliminary determination"),
+        "final": N_("final determination"),
+        "order": N_("order"),
+        "termination": N_("termination"),
+        "review_opportunity": N_("opportunity to request review"),
+        "review_initiation": N_("initiation of administrative review"),
+        "review_preliminary": N_("preliminary results of review"),
+        "review_final": N_("final results of review"),
+        "administrative_review": N_("administrative review"),
+        "new_shipper_review": N_("new shipper review"),
+        "scope": N_("scope ruling"),
+        "circumvention": N_("anti-circumvention"),
+        "interim_review": N_("interim review"),
+        "sunset_review": N_("sunset review"),
+        "continuation": N_("continuation"),
+        "revocation": N_("revocation"),
+    },
+    "role": {"inspector": N_("inspector"), "admin": N_("admin")},
+    "language": {"zh": N_("Chinese"), "en": N_("English")},
+    "frequency": {"weekly": N_("weekly"), "daily": N_("daily")},
+    # Runs of the pipeline's stages (store.runs.recorded_run).
+    "run_stage": {
+        "crawl": N_("crawl"),
+        "ingest": N_("file import"),
+        "classify": N_("tagging"),
+        "match": N_("matching"),
+        "approve": N_("approval"),
+        "send": N_("sending"),
+        "worker": N_("delivery worker"),
+        "health": N_("health check"),
+        "enterprises": N_("enterprise import"),
+    },
+    "run_status": {
+        "running": N_("running"),
+        "ok": N_("ok"),
+        "failed": N_("failed"),
+        "held": N_("held by the circuit breaker"),
+    },
+    "health": {
+        "ok": N_("ok"),
+        "failing": N_("failing"),
+        "stale": N_("no success for 3 days"),
+        "never": N_("never succeeded"),
+        "disabled": N_("disabled"),
+    },
+}
+
+
+def label(lang: str, kind: str, value: str) -> str:
+    """The label of ``value`` in table ``kind`` (a key of :data:`LABELS`) in
+    ``lang``; ``value`` itself when the table does not know it."""
+    msgid = LABELS[kind].get(value)
+    return gettext(lang, msgid) if msgid else str(value)
