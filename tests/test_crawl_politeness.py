@@ -137,3 +137,17 @@ def test_undeclared_redirect_with_a_key_is_refused_and_the_key_never_leaves(
         result = crawl_source("wto_eping", database_url, eping_api_key="secret-key")
     assert result.status == "failed" and "to another host refused" in result.problems[0]
     assert seen == []
+
+
+def test_meta_refresh_to_another_host_is_refused_too(recorded_sites, recordings, sqlite_db):
+    database_url, _engine = sqlite_db
+    with serve_recordings(recordings) as elsewhere:
+        page = recordings / "cn_cacs_trade_remedies" / "list" / "ajycs" / "ckyy" / "1" / "cateinfo.html"
+        target = f"{elsewhere['cn_cacs_trade_remedies']}/list/ajycs/ckyy/1/cateinfo.html"
+        page.write_text(
+            f'<html><head><meta http-equiv="refresh" content="0;url={target}"></head><body></body></html>',
+            encoding="utf-8",
+        )
+        result = crawl_source("cn_cacs_trade_remedies", database_url)
+    assert result.status == "failed"
+    assert "to another host refused" in result.problems[0]
