@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import accounts, demo, intake, operations, review, tagging
+from cli import accounts, deliveries, demo, intake, operations, review, tagging
 
 app = typer.Typer(no_args_is_help=True, help="BarrierWatch: trade-barrier alerts for exporters.")
 for commands in (intake.app, review.app, operations.app, demo.app, accounts.app):
@@ -24,6 +24,7 @@ for name, group in {
     "db": operations.db_app,
     "users": accounts.users_app,
     "nlp": tagging.nlp_app,
+    "deliveries": deliveries.deliveries_app,
 }.items():
     app.add_typer(group, name=name)
 
