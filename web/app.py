@@ -7,10 +7,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -107,3 +110,24 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(CsrfRejected)
     def csrf_rejected(request: Request, _exc: CsrfRejected) -> Response:
         return page(request, "error.html", {"message_key": "error.csrf"}, status_code=403)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        """A page whose id is not a row id (too large, not a number) does not
+        exist: 404 in the UI; the API answers 422 naming the parameter."""
+        in_path = any(error.get("loc", ("",))[0] == "path" for error in exc.errors())
+        if in_path and not request.url.path.startswith("/api/"):
+            return page(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
+        return await request_validation_exception_handler(request, exc)
+
+    @app.exception_handler(OperationalError)
+    def database_unavailable(request: Request, _exc: OperationalError) -> Response:
+        """The database is locked past its busy timeout, or down: 503 with a
+        clear page (the request's transaction was rolled back), never a 500."""
+        headers = {"Retry-After": "10"}
+        if request.url.path.startswith("/api/"):
+            detail = "the database is busy or unavailable; nothing was changed, try again"
+            return JSONResponse({"detail": detail}, status_code=503, headers=headers)
+        answer = page(request, "error.html", {"message_key": "error.database_busy"}, status_code=503)
+        answer.headers.update(headers)
+        return answer

@@ -43,6 +43,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "表单已过期或并非来自本站。请刷新页面后重试。",
     ),
     "error.not_found": ("There is no such record.", "没有该记录。"),
+    "error.database_busy": (
+        "The database is busy or unavailable just now; nothing was changed. Try again in a moment.",
+        "数据库暂时繁忙或不可用，未做任何更改。请稍后重试。",
+    ),
     "login.title": ("Sign in", "登录"),
     "login.username": ("User name", "用户名"),
     "login.password": ("Password", "密码"),
