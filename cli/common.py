@@ -89,6 +89,13 @@ def database() -> Iterator[tuple[Settings, Engine]]:
 
 def _database_refused(exc: OperationalError, settings: Settings) -> str:
     where = make_url(settings.database_url).render_as_string(hide_password=True)
+    if "disk" in str(exc.orig).lower() or "no space" in str(exc.orig).lower():
+        return (
+            f"the database {where} cannot be written: its disk is full or failing ({exc.orig}). "
+            "The change in hand was rolled back and nothing was marked done that was not; free some "
+            "space and run the command again (a mail sent but not yet marked goes again with the same "
+            "Message-ID)."
+        )
     return (
         f"the database {where} refused the change ({exc.orig}): another process may hold a lock "
         "(BarrierWatch waited 10 s for it) or the database is read-only. The stage's changes were "

@@ -19,6 +19,7 @@ from tests.scenario import approved_digests
 
 ROOT = Path(__file__).resolve().parents[1]
 DIGESTS = 60
+MARGIN_KIB = 96
 
 
 def _can_mount() -> bool:
@@ -87,3 +88,38 @@ def test_send_into_a_full_disk_stops_marks_only_what_was_written_and_exits_non_z
     with Session(engine) as session:
         assert {d.status for d in session.exec(select(Delivery))} == {"sent"}
     engine.dispose()
+
+
+def test_send_with_the_database_on_a_full_disk_exits_non_zero_and_marks_nothing_unsent(
+    tmp_path, small_filesystem
+):
+    database = tmp_path / "bw.db"
+    engine = open_database(f"sqlite:///{database}")
+    approved_digests(engine, DIGESTS)
+    engine.dispose()
+    disk, outbox, after = tmp_path / "disk", tmp_path / "outbox", tmp_path / "after"
+    disk.mkdir()
+    after.mkdir()
+    size_kib = database.stat().st_size // 1024 + MARGIN_KIB  # the database, a little room for its journal
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BW_")}
+    env.update(BW_DATABASE_URL=f"sqlite:///{disk / 'bw.db'}", BW_OUTBOX=str(outbox), BW_SECRET_KEY="full")
+    script = (
+        f'mount -t tmpfs -o size={size_kib}k tmpfs "{disk}" && cp "{database}" "{disk}/" || exit 99; '
+        f'"{sys.executable}" -m cli send; echo "exit=$?" >&2; cp "{disk}"/bw.db* "{after}/"'
+    )
+    done = subprocess.run(
+        ["unshare", "-Urm", "sh", "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "exit=1" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert "its disk is full or failing" in done.stderr
+    written = set(os.listdir(outbox / "new")) if (outbox / "new").is_dir() else set()
+    copy = open_database(f"sqlite:///{after / 'bw.db'}")
+    with Session(copy) as session:
+        sent = [d for d in session.exec(select(Delivery)) if d.status == "sent"]
+    copy.dispose()
+    assert len(sent) <= len(written) < DIGESTS  # every row marked sent was written; some were not
