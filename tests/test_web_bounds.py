@@ -115,3 +115,15 @@ def test_a_sign_in_while_the_database_is_locked_gets_a_clear_page(tmp_path):
     assert api.status_code in (401, 503)
     assert sign_in(client, *INSPECTOR).status_code == 303  # once the lock is gone
     engine.dispose()
+
+
+def test_a_nul_character_in_a_query_or_a_note_is_refused_not_a_crash(engine, app):
+    inspector = persona(app, INSPECTOR)
+    listed = inspector.get("/?source=wto%00eping&country=U%00")
+    form = {"csrf_token": csrf_of(inspector, "/"), "decision": "note", "alert_id": ["1"], "note_1": "ok\x00"}
+    noted = inspector.post("/alerts/review", data=form, follow_redirects=False)
+    if engine.dialect.name == "postgresql":  # PostgreSQL text cannot hold NUL
+        assert listed.status_code == 422 and noted.status_code == 422
+        assert "cannot be stored or searched for" in noted.text
+    else:
+        assert listed.status_code == 200 and noted.status_code in (200, 303)

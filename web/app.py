@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -120,6 +120,16 @@ def _add_error_pages(app: FastAPI) -> None:
             return page(request, "error.html", {"message_key": "error.not_found"}, status_code=404)
         return await request_validation_exception_handler(request, exc)
 
+    @app.exception_handler(DataError)
+    def value_refused(request: Request, _exc: DataError) -> Response:
+        """A value the database refuses (a NUL character, a number out of range,
+        text over a column's length) in a form or a query: 422, nothing changed."""
+        if request.url.path.startswith("/api/"):
+            detail = "a value cannot be stored or searched for (a NUL character, or too long)"
+            return JSONResponse({"detail": detail}, status_code=422)
+        request.state.user = None  # its row went with the rolled-back session: a page without it
+        return page(request, "error.html", {"message_key": "error.bad_value"}, status_code=422)
+
     @app.exception_handler(OperationalError)
     def database_unavailable(request: Request, _exc: OperationalError) -> Response:
         """The database is locked past its busy timeout, or down: 503 with a
@@ -128,6 +138,7 @@ def _add_error_pages(app: FastAPI) -> None:
         if request.url.path.startswith("/api/"):
             detail = "the database is busy or unavailable; nothing was changed, try again"
             return JSONResponse({"detail": detail}, status_code=503, headers=headers)
+        request.state.user = None  # its row cannot be read now: a page without it
         answer = page(request, "error.html", {"message_key": "error.database_busy"}, status_code=503)
         answer.headers.update(headers)
         return answer

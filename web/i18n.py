@@ -43,6 +43,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "表单已过期或并非来自本站。请刷新页面后重试。",
     ),
     "error.not_found": ("There is no such record.", "没有该记录。"),
+    "error.bad_value": (
+        "A value in the form or the address cannot be stored or searched for (a NUL character, "
+        "or text too long); nothing was changed.",
+        "表单或地址中有无法保存或搜索的值（空字符或文字过长），未做任何更改。",
+    ),
     "error.database_busy": (
         "The database is busy or unavailable just now; nothing was changed. Try again in a moment.",
         "数据库暂时繁忙或不可用，未做任何更改。请稍后重试。",
