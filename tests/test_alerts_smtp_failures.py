@@ -206,3 +206,40 @@ def test_send_refuses_loopback_links_through_a_real_host_before_touching_the_que
         assert session.exec(select(Delivery)).all() == []  # no digest was even made
     result = runner.invoke(app, ["send"])
     assert result.exit_code == 1 and "--allow-insecure-links" in result.output
+
+
+def test_weekly_against_a_dead_smtp_port_exits_non_zero_and_keeps_the_mails(engine, monkeypatch):
+    monkeypatch.setenv("BW_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("BW_SMTP_PORT", str(free_port()))
+    monkeypatch.setenv("BW_SMTP_SECURITY", "none")
+    prepare(engine)
+    result = runner.invoke(app, ["weekly", "--no-crawl"])
+    assert result.exit_code == 1 and "could not connect to the SMTP server" in result.output
+    assert "barrierwatch deliveries list" in result.output
+    assert {(d.status, d.attempts) for d in deliveries(engine)} == {("pending", 0)}
+
+
+def test_demo_against_a_dead_smtp_port_does_not_report_success(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BW_")}
+    env.update(
+        BW_MODEL_DIR=str(tmp_path / "no-model"),
+        BW_SMTP_HOST="127.0.0.1",
+        BW_SMTP_PORT=str(free_port()),
+        BW_SMTP_SECURITY="none",
+    )
+    demo = subprocess.run(
+        [sys.executable, "-m", "cli", "demo"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert demo.returncode == 1, demo.stderr
+    assert "0 mails written, 0 failed" not in demo.stderr
+    assert "could not connect to the SMTP server" in demo.stderr and "BW_SMTP_PORT" in demo.stderr
