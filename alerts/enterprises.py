@@ -20,7 +20,7 @@ from sqlmodel import Session, col, delete, select
 
 from hs.codes import InvalidHSCode, normalise
 from hs.markets import GROUPS, UnknownCountry, country_code
-from store.errors import InputError, InputProblem, wide_encoding
+from store.errors import InputError, InputProblem, guarded, wide_encoding
 from store.limits import max_lengths, unstorable
 from store.models import Contact, Enterprise, EnterpriseMarket, EnterpriseProduct
 from store.types import utcnow
@@ -61,7 +61,8 @@ def _split(value: Any) -> list[str]:
 
 def read_enterprises(path: Path, home_country: str) -> list[EnterpriseProfile]:
     """Validated profiles of a CSV or XLSX file; :class:`InputError` lists every bad field."""
-    rows = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _csv_rows(path)
+    xlsx = path.suffix.lower() == ".xlsx"
+    rows = guarded(_xlsx_rows(path), "not a readable .xlsx") if xlsx else _csv_rows(path)
     profiles: list[EnterpriseProfile] = []
     problems: list[InputProblem] = []
     seen: dict[str, str] = {}

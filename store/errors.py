@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,3 +106,22 @@ def _field_with_surrogate(value: dict[str, Any]) -> str | None:
         if _SURROGATE.search(key) or _SURROGATE.search(json.dumps(item, ensure_ascii=False)):
             return key.encode("utf-8", "backslashreplace").decode()
     return None
+
+
+# What a file reader (openpyxl, the XML parser under it) raises when a file breaks part way:
+# a character reference to a NUL or a surrogate, a number too long to convert, a cut archive.
+UNREADABLE = (ValueError, SyntaxError, KeyError, EOFError, OSError, zipfile.BadZipFile)
+
+
+def guarded(rows: Iterator[tuple[str, Any]], what: str) -> Iterator[tuple[str, Any]]:
+    """``rows`` as they come; when reading them raises one of :data:`UNREADABLE`,
+    a last problem at the place reached, ``what`` and the reader's words."""
+    where = "file"
+    try:
+        for where, value in rows:
+            yield where, value
+    except InputError:
+        raise
+    except UNREADABLE as exc:
+        at = f"after {where}" if where != "file" else where
+        yield at, InputProblem(at, "(file)", f"{what}: {exc}")

@@ -5,6 +5,7 @@ enforces column lengths and refuses NUL characters)."""
 from __future__ import annotations
 
 import json
+import zipfile
 
 import pytest
 from sqlmodel import Session, func, select
@@ -120,3 +121,72 @@ def test_an_enterprise_file_in_another_encoding_is_refused(engine, tmp_path, con
     result = runner.invoke(app, catch_exceptions=False, args=["enterprises", "import", str(path)])
     assert result.exit_code == 1 and "field '(encoding)'" in result.output and expected in result.output
     assert count(engine, Enterprise) == 0
+
+
+def _xlsx(path, header, rows, title=None, replace=(b"", b"")):
+    """A workbook of ``rows`` whose sheet XML gets ``replace`` done to it: what a
+    spreadsheet editor cannot write but a hostile file can hold."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    if title:
+        sheet.title = title
+    for row in [header, *rows]:
+        sheet.append(row)
+    plain = path.with_suffix(".plain.xlsx")
+    book.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                data = data.replace(*replace)
+            target.writestr(name, data)
+    return path
+
+
+XLSX_HOSTILE = {
+    "a surrogate character reference": (b"<t>MARK</t>", b"<t>M&#xD800;K</t>"),
+    "a NUL character reference": (b"<t>MARK</t>", b"<t>M&#x0;K</t>"),
+    "a 5,000-digit number": (b"<v>4242</v>", b"<v>" + b"9" * 5000 + b"</v>"),
+}
+
+
+@pytest.mark.parametrize("case", list(XLSX_HOSTILE))
+def test_a_hostile_enterprise_workbook_is_refused_naming_where_it_broke(engine, tmp_path, case):
+    header = ["name", "email", "hs_codes", "markets", "language"]
+    rows = [
+        ["Liaoyuan Socks", "a@socks.example", "6115", "EU", "en"],
+        ["MARK", "b@x.example", 4242, "US", "zh"],
+    ]
+    path = _xlsx(tmp_path / "enterprises.xlsx", header, rows, replace=XLSX_HOSTILE[case])
+    result = runner.invoke(app, catch_exceptions=False, args=["enterprises", "import", str(path)])
+    assert result.exit_code == 1, result.output
+    assert f"{path}: after row 2, field '(file)': not a readable .xlsx" in result.output
+    assert count(engine, Enterprise) == 0
+
+
+@pytest.mark.parametrize("case", list(XLSX_HOSTILE))
+def test_a_hostile_eping_workbook_is_refused_naming_where_it_broke(engine, tmp_path, case):
+    from crawler.importers import EPING_COLUMNS
+
+    good = [
+        "United States of America",
+        "2025-06-10",
+        "G/TBT/N/USA/2208",
+        "DBP",
+        "",
+        "",
+        "3917",
+        "",
+        "Regular",
+    ]
+    bad = ["United States of America", "2025-06-11", "G/TBT/N/USA/2209", "MARK", "", "", 4242, "", "Regular"]
+    path = _xlsx(
+        tmp_path / "eping.xlsx", list(EPING_COLUMNS), [good, bad], "Notifications", XLSX_HOSTILE[case]
+    )
+    result = runner.invoke(app, catch_exceptions=False, args=["ingest", str(path)])
+    assert result.exit_code == 1, result.output
+    assert f"{path}: after row 2, field '(file)': not a readable .xlsx" in result.output
+    assert count(engine, Notice) == 0
