@@ -216,9 +216,20 @@ async def work_queue(
     """A worker: claim and send due deliveries as they appear, over up to
     ``connections`` transports, until ``stop()`` is true (or, with ``once``,
     until the queue is empty). Any number of workers may share one
-    PostgreSQL queue: claims never overlap."""
+    PostgreSQL queue: claims never overlap. A setting that stops every mail
+    (:class:`ConfigurationError`) stops the worker, at its first connection
+    or later; a server that is down is tried again mail by mail."""
     retry = retry or RetryPolicy()
     result = SendResult()
+    probe = transports()
+    try:
+        await probe.open()
+    except ConfigurationError as exc:
+        result.stop(exc)
+    except SendingStopped:
+        pass  # the server may come back: each mail tries again and backs off
+    finally:
+        await probe.close()
     while not stop() and not result.stopped:
         sent_before = result.sent + result.failed + result.retry_later
         senders = [

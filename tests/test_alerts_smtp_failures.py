@@ -243,3 +243,19 @@ def test_demo_against_a_dead_smtp_port_does_not_report_success(tmp_path):
     assert demo.returncode == 1, demo.stderr
     assert "0 mails written, 0 failed" not in demo.stderr
     assert "could not connect to the SMTP server" in demo.stderr and "BW_SMTP_PORT" in demo.stderr
+
+
+def test_a_worker_with_a_wrong_password_stops_with_the_setting_named(engine, monkeypatch, ca):
+    with relay(Sink(), ca) as (port, seen):
+        use_relay(monkeypatch, port, password="wrong", ca_file=ca.ca_file)
+        prepare(engine)
+        from alerts.digest import build_digests
+        from store.db import session_scope
+
+        with session_scope(engine) as session:
+            build_digests(session, NOW, get_settings().zone, "example.org")
+        monkeypatch.setattr("signal.signal", lambda *_args: None)  # keep pytest's own handlers
+        result = runner.invoke(app, ["worker", "--once"])
+    assert result.exit_code == 1 and "BW_SMTP_PASSWORD" in result.output
+    assert seen.connections == 1
+    assert {(d.status, d.attempts) for d in deliveries(engine)} == {("pending", 0)}
