@@ -66,11 +66,6 @@ class SendResult:
             return None
         return ConfigurationError(self.stopped) if self.by_setting else SendingStopped(self.stopped)
 
-    @property
-    def undelivered(self) -> int:
-        """Mails this run tried and could not deliver (failed or waiting to be retried)."""
-        return self.failed + self.retry_later
-
 
 def _due(now: datetime, stale: timedelta = STALE_CLAIM) -> Any:
     """Deliveries a sender may take now: pending and past their backoff, or
