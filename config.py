@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from hs.markets import UnknownCountry, country_code
 
@@ -80,7 +82,7 @@ class Settings(BaseSettings):
     )
     secret_key: str | None = Field(
         None,
-        description="Key that signs sessions and mail links; unset: a key kept in var/secret.key.",
+        description="Key that signs sessions and mail links; unset: a key kept beside the SQLite database.",
     )
     auto_approve: Literal["off", "stated-codes"] = Field(
         "off",
@@ -92,6 +94,11 @@ class Settings(BaseSettings):
     )
     critical_deadline_days: int = Field(
         14, description="A comment deadline this many days away or closer makes an alert critical."
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Addresses or networks of reverse proxies whose X-Forwarded-For `serve` believes; "
+        "empty: none.",
     )
 
     # Crawling (crawler/): politeness, limits, and where each source lives.
@@ -197,11 +204,25 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     def signing_key(self) -> str:
-        """``secret_key``, or a random key created once in ``var/secret.key``
+        """``secret_key``, or a random key created once in :meth:`key_file`
         so that the embedded default works without configuration."""
         if self.secret_key:
             return self.secret_key
-        return _stored_key(Path("var/secret.key").resolve())
+        return _stored_key(self.key_file())
+
+    def key_file(self) -> Path:
+        """Where the key is kept when ``secret_key`` is unset: ``secret.key``
+        beside the SQLite database, so every command and the web server
+        using that database sign alike from any working directory; with a
+        database server, ``var/secret.key`` of the checkout (processes on
+        other machines need ``BW_SECRET_KEY``)."""
+        try:
+            url = make_url(self.database_url)
+        except ArgumentError:  # the database's own error says what is wrong with the URL
+            return PROJECT_ROOT / "var" / "secret.key"
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            return Path(url.database).resolve().parent / "secret.key"
+        return PROJECT_ROOT / "var" / "secret.key"
 
 
 @cache  # asked for every mail's links: the file is read once per process

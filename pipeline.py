@@ -132,6 +132,8 @@ def classify(
     with recorded_run(engine, "classify") as counts, session_scope(engine) as session:
         result = classify_pending(session, tagger, progress=progress)
         counts.update(notices=result.notices, tags=result.tags, tagger=tagger.version)
+        if result.failed:
+            counts.update(failed=result.failed)
     return result, tagger.version
 
 

@@ -37,7 +37,7 @@ class MailBatch:
     alerts: dict[int, list[Any]]  # by digest: the fields of alerts.emails.AlertFields
     notices: dict[int, Any]  # the fields of alerts.emails.NoticeFields
     tag_codes: dict[int, str]
-    contacts: dict[tuple[int, str], int]  # (enterprise, email) -> contact id
+    contacts: dict[tuple[int, str], tuple[int, str]]  # (enterprise, email) -> (contact id, link secret)
 
 
 _DELIVERY = (Delivery.id, Delivery.digest_id, Delivery.email, Delivery.message_id, Delivery.attempts)
@@ -90,7 +90,9 @@ _ENTERPRISES = _by_ids(*_ENTERPRISE, key=Enterprise.id)
 _ALERTS = _by_ids(*_ALERT, key=Alert.digest_id, order=col(Alert.id))
 _NOTICES = _by_ids(*_NOTICE, key=Notice.id)
 _TAGS = _by_ids(Tag.id, Tag.code, key=Tag.id)
-_CONTACTS = _by_ids(Contact.id, Contact.enterprise_id, Contact.email, key=Contact.enterprise_id)
+_CONTACTS = _by_ids(
+    Contact.id, Contact.enterprise_id, Contact.email, Contact.link_secret, key=Contact.enterprise_id
+)
 
 
 def load_batch(connection: Connection, delivery_ids: Sequence[int]) -> MailBatch:
@@ -108,16 +110,18 @@ def load_batch(connection: Connection, delivery_ids: Sequence[int]) -> MailBatch
     notices = by_id(_NOTICES.rows(connection, {a.notice_id for a in every_alert}))
     tag_ids = {i for a in every_alert for i in a.evidence.get("tag_ids", [])}
     tag_codes = {t.id: t.code for t in _TAGS.rows(connection, tag_ids)} if tag_ids else {}
-    contacts = {(c.enterprise_id, c.email): c.id for c in _CONTACTS.rows(connection, enterprise_ids)}
+    contacts = {
+        (c.enterprise_id, c.email): (c.id, c.link_secret) for c in _CONTACTS.rows(connection, enterprise_ids)
+    }
     return MailBatch(deliveries, digests, enterprises, alerts, notices, tag_codes, contacts)
 
 
-def contact_links(settings: Settings, contact_id: int) -> dict[str, str]:
-    """Signed unsubscribe and preferences links of a contact."""
+def contact_links(settings: Settings, contact_id: int, secret: str) -> dict[str, str]:
+    """Signed unsubscribe and preferences links of a contact (its id and link secret)."""
     key, base = settings.signing_key(), settings.base_url.rstrip("/")
     return {
-        "unsubscribe_url": f"{base}/u/{make_token(key, contact_id, 'unsubscribe')}",
-        "preferences_url": f"{base}/p/{make_token(key, contact_id, 'preferences')}",
+        "unsubscribe_url": f"{base}/u/{make_token(key, contact_id, secret, 'unsubscribe')}",
+        "preferences_url": f"{base}/p/{make_token(key, contact_id, secret, 'preferences')}",
     }
 
 
@@ -130,7 +134,9 @@ def compose_from(
     enterprise = batch.enterprises[digest.enterprise_id]
     alerts = batch.alerts.get(delivery.digest_id, [])
     items = digest_items_from(alerts, batch.notices, batch.tag_codes, enterprise.language, today)
-    links = contact_links(settings, batch.contacts.get((digest.enterprise_id, delivery.email), 0))
+    # A contact removed since the digest was made: links that no contact accepts.
+    contact_id, secret = batch.contacts.get((digest.enterprise_id, delivery.email), (0, ""))
+    links = contact_links(settings, contact_id, secret)
     context = {**alerts_context(items, enterprise, digest.kind, digest.period), **links}
     subject, text, html = render_mail(
         settings.templates_dir, template_kind(digest.kind), enterprise.language, context

@@ -24,6 +24,7 @@ from hs.codes import display
 from hs.markets import country_name
 from hs.nomenclature import describe
 from store.models import Alert, Digest, Enterprise, Notice, Severity, Tag
+from store.text import strip_bidi
 
 SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.NORMAL)
 _SEVERITY_RANK = {severity.value: rank for rank, severity in enumerate(SEVERITY_ORDER)}
@@ -167,7 +168,7 @@ def _item(
     return DigestItem(
         alert_id=alert.id,
         severity=alert.severity,
-        title=notice.title,
+        title=strip_bidi(notice.title),  # stored before notices were cleaned of them
         country=country_name(notice.country, language),
         kind=DOC_TYPE_NAMES[language].get(notice.doc_type, notice.doc_type),
         products=list(dict.fromkeys(products)),

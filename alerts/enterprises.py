@@ -23,6 +23,7 @@ from hs.markets import GROUPS, UnknownCountry, country_code
 from store.errors import InputError, InputProblem, guarded, wide_encoding
 from store.limits import max_lengths, unstorable
 from store.models import Contact, Enterprise, EnterpriseMarket, EnterpriseProduct
+from store.spreadsheet import cell_value, xlsx_size_problem
 from store.types import utcnow
 
 REQUIRED_COLUMNS = ("name", "email", "hs_codes", "markets", "language")
@@ -70,6 +71,7 @@ def read_enterprises(path: Path, home_country: str) -> list[EnterpriseProfile]:
         if isinstance(row, InputProblem):
             problems.append(row)
             continue
+        row = {column: cell_value(value) for column, value in row.items()}  # as exported
         profile, found = _profile(row, where, home_country)
         problems.extend(found)
         if profile is None:
@@ -136,6 +138,9 @@ def _wide_encoding(path: Path) -> InputProblem | None:
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | InputProblem]]:
+    if too_big := xlsx_size_problem(path):
+        yield "file", too_big
+        return
     try:
         sheet = load_workbook(path, read_only=True).worksheets[0]
     except Exception as exc:  # openpyxl raises many kinds for a broken file

@@ -9,11 +9,12 @@ written here directly, under rules that make them safe whatever a notice
 says:
 
 - every header value is one line: CR, LF and other control characters are
-  folded to spaces first (no header injection); non-ASCII text, any
-  ``=?`` a mail reader could take for an encoded word, and a word too long
-  for a line of 78 characters (folding happens only at spaces, and no line
-  may pass 998) are written as RFC 2047 encoded words, which may be split
-  anywhere; other long ASCII values are folded at spaces;
+  folded to spaces first (no header injection), bidirectional controls
+  dropped (:mod:`store.text`); non-ASCII text, any ``=?`` a mail reader
+  could take for an encoded word, and a word too long for a line of 78
+  characters (folding happens only at spaces, and no line may pass 998)
+  are written as RFC 2047 encoded words, which may be split anywhere;
+  other long ASCII values are folded at spaces;
 - both parts are base64, so no body line can start with a dot or look like
   the boundary, and the boundary (with ``_``, outside base64's alphabet)
   needs no search through the bodies.
@@ -29,6 +30,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime, formataddr, parseaddr
 from functools import cache, lru_cache
+
+from store.text import strip_bidi
 
 # Bytes of UTF-8 per encoded word: 52 base64 characters, a 64-character word.
 _WORD_BYTES = 39
@@ -53,8 +56,9 @@ class OutgoingMail:
 
 
 def one_line(value: str) -> str:
-    """Fold CR, LF and other control characters to spaces (no header injection)."""
-    return _CONTROL.sub(" ", value).strip()
+    """Fold CR, LF and other control characters to spaces (no header
+    injection); drop bidirectional controls (a subject must read as written)."""
+    return _CONTROL.sub(" ", strip_bidi(value)).strip()
 
 
 def encode_mail(

@@ -65,7 +65,11 @@ def preview_digest(
         .where(Contact.enterprise_id == enterprise.id, col(Contact.unsubscribed_at).is_(None))
         .order_by(col(Contact.id))
     ).first()
-    links = contact_links(settings, contact.id if contact and contact.id else 0)
+    links = (
+        contact_links(settings, contact.id or 0, contact.link_secret)
+        if contact
+        else contact_links(settings, 0, "")
+    )
     subject, text, html = render_mail(
         settings.templates_dir, "digest", enterprise.language, {**context, **links}
     )

@@ -71,8 +71,20 @@ def serve(
     """Run the inspector UI and the JSON API (uvicorn)."""
     import uvicorn
 
+    from web.access_log import log_config
     from web.app import create_app
 
     with database() as (settings, engine):
         say(f"BarrierWatch on http://{host}:{port} (database {settings.database_url})")
-        uvicorn.run(create_app(settings, engine), host=host, port=port)
+        proxies = settings.trusted_proxies.strip()
+        uvicorn.run(
+            create_app(settings, engine),
+            host=host,
+            port=port,
+            # X-Forwarded-For decides the address the sign-in limit counts: believed
+            # only from the proxies named in BW_TRUSTED_PROXIES (uvicorn's default
+            # believes 127.0.0.1, which any local proxy passing the header through is).
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=proxies or None,
+            log_config=log_config(),
+        )

@@ -16,6 +16,7 @@ from sqlmodel import Session
 import pipeline
 from cli.common import ListFormat, database, fail, print_json, say
 from store.queries import notices_with_tags
+from store.spreadsheet import safe_cell
 
 app = typer.Typer()
 notices_app = typer.Typer(no_args_is_help=True, help="Gathered notices.")
@@ -119,7 +120,7 @@ def sources_list(
     elif output is SourcesFormat.csv:
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["slug"])
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
     else:
         for row in rows:
             if row["last_error"]:

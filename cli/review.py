@@ -18,6 +18,7 @@ from alerts.enterprises import EXPORT_COLUMNS, export_enterprises
 from alerts.preview import find_enterprise, preview_digest
 from cli.common import ExistingFile, ExportFormat, database, exit_if_undelivered, fail, print_json, say
 from store.queries import alerts_for_export
+from store.spreadsheet import safe_cell
 from store.types import utcnow
 
 app = typer.Typer()
@@ -76,7 +77,7 @@ def alerts_export(
     )
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "hs_codes": ";".join(row["hs_codes"])})
+        writer.writerow({k: safe_cell(v) for k, v in {**row, "hs_codes": ";".join(row["hs_codes"])}.items()})
 
 
 @enterprises_app.command("import")
@@ -100,7 +101,7 @@ def enterprises_export(
     writer = csv.DictWriter(sys.stdout, fieldnames=list(EXPORT_COLUMNS))
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: ";".join(v) if isinstance(v, list) else v for k, v in row.items()})
+        writer.writerow({k: safe_cell(";".join(v) if isinstance(v, list) else v) for k, v in row.items()})
 
 
 @digests_app.command("preview")

@@ -17,6 +17,7 @@ from crawler.records import notice_record
 from hs.markets import UnknownCountry, alpha3, country_code
 from store.errors import UNREADABLE, InputError, InputProblem, guarded, jsonl_objects
 from store.notices import NoticeRecord
+from store.spreadsheet import xlsx_size_problem
 
 EPING_SOURCE = "wto_eping_export"
 EPING_SHEET = "Notifications"
@@ -85,6 +86,8 @@ def read_eping_xlsx(path: Path) -> list[NoticeRecord]:
     Joint notifications (one row per member, several symbols in one cell)
     become one notice per member, under that member's own symbol.
     """
+    if too_big := xlsx_size_problem(path):
+        raise InputError(str(path), [too_big])
     try:
         workbook = load_workbook(path, read_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file

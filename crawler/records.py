@@ -15,6 +15,7 @@ from store.limits import max_lengths, unstorable
 from store.models import STAGES as CASE_STAGES
 from store.models import TRADE_REMEDIES, Case, DocType, Notice
 from store.notices import NoticeRecord
+from store.text import strip_bidi
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 DOC_TYPES = ", ".join(t.value for t in DocType)
@@ -38,7 +39,7 @@ def _text(raw: Mapping[str, Any], field: str, problems: _Problems, required: boo
     if not isinstance(value, str | int):
         problems.add(field, f"expected a text, got {type(value).__name__}")
         return None
-    return str(value).strip()
+    return strip_bidi(str(value)).strip()
 
 
 def parse_date(value: Any) -> date:
@@ -70,9 +71,9 @@ def _list(raw: Mapping[str, Any], field: str, problems: _Problems) -> list[str]:
     if value in (None, ""):
         return []
     if isinstance(value, str):
-        return [part.strip() for part in re.split(r"[;,]", value) if part.strip()]
+        return [part.strip() for part in re.split(r"[;,]", strip_bidi(value)) if part.strip()]
     if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
-        return [str(v).strip() for v in value if str(v).strip()]
+        return [strip_bidi(str(v)).strip() for v in value if strip_bidi(str(v)).strip()]
     problems.add(field, "expected a list of texts or a text separated by ';'")
     return []
 

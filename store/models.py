@@ -6,14 +6,30 @@ below are what make each stage safe to rerun.
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, MetaData, Table, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from store.types import UTCDateTime, utcnow
+
+
+@event.listens_for(Table, "after_parent_attach")
+def _ids_never_reused(table: Table, metadata: MetaData) -> None:
+    """Every table of ours hands out ids with AUTOINCREMENT on SQLite: without
+    it SQLite gives the highest id again once its row is deleted, and a link
+    or bookmark naming the old row would reach the new one. (PostgreSQL's
+    sequences never hand an id out twice.)"""
+    if metadata is SQLModel.metadata:
+        table.dialect_options["sqlite"]["autoincrement"] = True
+
+
+def new_link_secret() -> str:
+    """A contact's random link secret (96 bits), signed into its mail links."""
+    return secrets.token_urlsafe(12)
 
 
 def _json_list() -> Any:
@@ -142,6 +158,11 @@ class Notice(SQLModel, table=True):
     tagger_version: str | None = Field(default=None, max_length=64)
     first_seen_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+    # The tagger reads at most nlp.classify.MAX_TAGGED_CHARS of a notice: set
+    # (characters read) when the title and text were longer, else None.
+    tag_chars_read: int | None = None
+    # Why tagging this notice failed (the stage goes on with the others).
+    tag_error: str | None = Field(default=None, sa_type=Text)
 
 
 class NoticeVersion(SQLModel, table=True):
@@ -212,6 +233,11 @@ class Contact(SQLModel, table=True):
     email: str = Field(max_length=254)
     name: str | None = None
     unsubscribed_at: datetime | None = _timestamp(nullable=True)
+    # Signed into the contact's mail links (alerts.tokens): a link made for a
+    # contact removed since never reaches one added later under the same id.
+    link_secret: str = Field(
+        default_factory=new_link_secret, max_length=32, sa_column_kwargs={"default": new_link_secret}
+    )
 
 
 class EnterpriseProduct(SQLModel, table=True):
@@ -323,3 +349,6 @@ class User(SQLModel, table=True):
     # SHA-256 of the user's API token; the token itself is shown once, never stored.
     api_token_hash: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = _timestamp()
+    # Signed into the session cookie; bumped on logout and password change,
+    # which ends every cookie signed before.
+    session_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})

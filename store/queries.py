@@ -33,6 +33,8 @@ def notices_with_tags(session: Session, limit: int | None = None) -> list[dict[s
             "published": n.published_on,
             "comment_deadline": n.comment_deadline,
             "tags": tags.get(n.id, []) if n.id is not None else [],
+            "tag_chars_read": n.tag_chars_read,
+            "tag_error": n.tag_error,
         }
         for n in notices
     ]

@@ -114,14 +114,16 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def change_password(session: Session, user: User, *, current: str, new: str) -> None:
-    """Replace the user's password after checking the current one; raises
-    :class:`InputError` naming the field at fault. An audit event by the user."""
+    """Replace the user's password after checking the current one and end the
+    user's sign-ins (its session generation); raises :class:`InputError`
+    naming the field at fault. An audit event by the user."""
     if not _verify(user.password_hash, current):
         raise InputError(user.username, [InputProblem("account", "current password", "does not match")])
     if len(new) < MIN_PASSWORD_LENGTH:
         problem = f"too short: expected {MIN_PASSWORD_LENGTH} characters or more"
         raise InputError(user.username, [InputProblem("account", "new password", problem)])
     user.password_hash = hash_password(new)
+    user.session_generation += 1  # a new password ends every sign-in made with the old one
     session.add(user)
     session.add(
         AuditEvent(actor=user.username, action="user.password", object_type="user", object_id=user.id)

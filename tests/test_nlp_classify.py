@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from nlp.classify import classify_pending
+from nlp.classify import MAX_TAGGED_CHARS, classify_pending
 from nlp.model import PipelineTagger
 from nlp.tagger import CodeTagger, load_tagger
 from nlp.train import TrainingResult
@@ -88,3 +88,59 @@ def test_load_tagger_falls_back_to_written_codes_without_a_model(tmp_path: Path)
 def test_load_tagger_uses_a_trained_model(toy_model: tuple[Path, TrainingResult]) -> None:
     tagger = load_tagger(toy_model[0])
     assert isinstance(tagger, PipelineTagger) and toy_model[1].version in tagger.version
+
+
+def test_a_notice_of_a_million_and_a_half_characters_is_tagged_from_its_start_and_end(
+    engine: Engine, toy_model: tuple[Path, TrainingResult]
+) -> None:
+    tagger = PipelineTagger.load(toy_model[0])
+    filler = "The measure applies to the products listed in the annex of this regulation. " * 20_000
+    with Session(engine) as session:
+        add_notices(session)
+        huge = Notice(
+            source="test",
+            external_id="2026-99999",
+            doc_type="antidumping",
+            country="US",
+            title="Wooden bedroom furniture from China: final results",
+            text="Merchandise under HTSUS 9403.50.9042. " + filler + " Also HTSUS 4418.75.4000.",
+            content_hash="c",
+        )
+        session.add(huge)
+        session.commit()
+        assert len(huge.text) > 1_500_000
+        result = classify_pending(session, tagger)
+        codes = {code for nid, code, *_ in tags_of(session) if nid == huge.id}
+        session.refresh(huge)
+    assert result.notices == 3 and result.failed == 0
+    assert {"9403", "4418"} <= {code[:4] for code in codes}  # read at its start and its end
+    assert huge.tag_chars_read is not None and huge.tag_chars_read <= MAX_TAGGED_CHARS
+    assert huge.tag_error is None and huge.tagger_version == tagger.version
+
+
+def test_a_notice_the_tagger_fails_on_is_recorded_and_the_others_are_tagged(
+    engine: Engine, toy_model: tuple[Path, TrainingResult]
+) -> None:
+    tagger = PipelineTagger.load(toy_model[0])
+    tagger.nlp.max_length = 1_000  # spaCy then refuses the long notice below (error E088)
+    with Session(engine) as session:
+        first, second = add_notices(session)
+        session.add(
+            Notice(
+                source="test",
+                external_id="G/TBT/N/EU/2",
+                doc_type="tbt",
+                country="EU",
+                title="Toys",
+                text="Toy safety requirements. " * 100,
+                content_hash="d",
+            )
+        )
+        session.commit()
+        result = classify_pending(session, tagger)
+        again = classify_pending(session, tagger)
+        failed = session.exec(select(Notice).where(Notice.external_id == "G/TBT/N/EU/2")).one()
+        tagged = {nid for nid, *_ in tags_of(session)}
+    assert (result.notices, result.failed) == (3, 1) and again.notices == 0
+    assert {first, second} <= tagged and failed.id not in tagged
+    assert failed.tag_error is not None and "E088" in failed.tag_error

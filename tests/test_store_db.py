@@ -2,10 +2,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import inspect, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from store.db import DatabaseOutdated, current_revision, head_revision, make_engine, open_database, upgrade
-from store.models import Notice, Run, Source
+from store.models import Contact, Notice, Run, Source
 
 
 def test_empty_database_is_initialised_on_first_use(database_url):
@@ -84,3 +84,32 @@ def test_db_upgrade_brings_an_older_schema_with_data_to_the_current_one(database
     with Session(open_database(database_url)) as session:
         [run] = session.exec(select(Run)).all()
     assert run.stage == "ingest" and run.flagged is False
+
+
+def test_upgrade_gives_each_contact_a_link_secret_and_keeps_ids_from_coming_back(database_url):
+    engine = make_engine(database_url)
+    from alembic import command
+
+    from store.db import _alembic_config
+
+    command.upgrade(_alembic_config(engine), "0004")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO enterprise (name, home_country, keywords, followed_cases, language, "
+                "frequency, active, created_at, updated_at) VALUES ('Fusong', 'CN', '[]', '[]', 'zh', "
+                "'weekly', true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        for email in ("a@fusong.example", "b@fusong.example", "c@fusong.example"):
+            conn.execute(text("INSERT INTO contact (enterprise_id, email) VALUES (1, :e)"), {"e": email})
+    upgrade(engine)
+    with Session(open_database(database_url)) as session:
+        contacts = session.exec(select(Contact).order_by(col(Contact.id))).all()
+        assert len({c.link_secret for c in contacts}) == 3 and all(len(c.link_secret) >= 16 for c in contacts)
+        session.delete(contacts[-1])
+        session.commit()
+        session.add(Contact(enterprise_id=1, email="d@fusong.example"))
+        session.commit()
+        newest = session.exec(select(Contact).where(Contact.email == "d@fusong.example")).one()
+    assert newest.id is not None and newest.id > 3

@@ -6,9 +6,11 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
+import pipeline
 from alerts.tokens import make_token
 from cli import app as cli_app
 from config import Settings
@@ -34,7 +36,8 @@ def contact(engine, email):
 
 
 def link(engine, email, purpose):
-    return f"/{purpose[0]}/{make_token(Settings().signing_key(), contact(engine, email).id, purpose)}"
+    found = contact(engine, email)
+    return f"/{purpose[0]}/{make_token(Settings().signing_key(), found.id, found.link_secret, purpose)}"
 
 
 # --- unsubscribe ---------------------------------------------------------------------------
@@ -85,12 +88,44 @@ def test_a_bad_link_gets_a_clear_400_page(engine, app, make_path):
 
 
 def test_an_expired_link_says_so(engine, app, monkeypatch):
-    contact_id = contact(engine, "a@socks.example").id
+    found = contact(engine, "a@socks.example")
     with monkeypatch.context() as past:
         past.setattr(time, "time", lambda: 1_000_000_000.0)  # signed in 2001
-        token = make_token(Settings().signing_key(), contact_id, "unsubscribe")
+        token = make_token(Settings().signing_key(), found.id, found.link_secret, "unsubscribe")
     response = persona(app, None).post(f"/u/{token}")
     assert response.status_code == 400 and "this link has expired" in response.text
+
+
+def import_enterprises(engine, folder, *rows):
+    path = folder / "enterprises.csv"
+    path.write_text("name,email,hs_codes,markets,language\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    pipeline.import_enterprises(engine, Settings(), path)
+
+
+def test_an_id_freed_by_an_import_is_never_handed_out_again(engine, app, tmp_path):
+    freed = contact(engine, "b@socks.example").id
+    import_enterprises(engine, tmp_path, "Liaoyuan Socks,a@socks.example,6115,EU;US;JP,en")
+    import_enterprises(engine, tmp_path, "Harbin Gloves,buyer@gloves.example,6116,US,en")
+    assert contact(engine, "buyer@gloves.example").id > freed
+
+
+def test_an_old_link_never_reaches_the_contact_that_took_its_id(engine, app, tmp_path):
+    old_links = [link(engine, "b@socks.example", purpose) for purpose in ("unsubscribe", "preferences")]
+    freed = contact(engine, "b@socks.example").id
+    import_enterprises(engine, tmp_path, "Liaoyuan Socks,a@socks.example,6115,EU;US;JP,en")
+    import_enterprises(engine, tmp_path, "Harbin Gloves,buyer@gloves.example,6116,US,en")
+    # As a database that hands ids out again would (SQLite before AUTOINCREMENT, a reset sequence):
+    with Session(engine) as session:
+        session.exec(update(Contact).where(col(Contact.email) == "buyer@gloves.example").values(id=freed))
+        session.commit()
+    client = persona(app, None)
+    for response in (client.get(old_links[0]), client.post(old_links[0]), client.get(old_links[1])):
+        assert response.status_code == 400 and "no longer on file" in response.text
+        assert "Harbin Gloves" not in response.text
+    newcomer = contact(engine, "buyer@gloves.example")
+    assert newcomer.id == freed and newcomer.unsubscribed_at is None
+    own = client.get(link(engine, "buyer@gloves.example", "preferences"))
+    assert own.status_code == 200 and "Harbin Gloves" in own.text
 
 
 # --- preferences ---------------------------------------------------------------------------
@@ -158,6 +193,7 @@ def test_api_lists_alerts_notices_enterprises_and_cases(engine, app):
     ]
     notice = client.get("/api/v1/notices/1").json()
     assert notice["external_id"] == "2017-28202" and notice["tags"][0]["code"] == "441875"
+    assert notice["tag_chars_read"] is None and notice["tag_error"] is None  # read whole, tagged
     assert len(client.get("/api/v1/notices", params={"limit": 2}).json()) == 2
     socks = client.get("/api/v1/enterprises/2").json()
     assert socks["hs_codes"] == ["6115"] and set(socks["markets"]) == {"EU", "US", "JP"}

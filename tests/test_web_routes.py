@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.routing import APIRoute
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from config import Settings
 from store.db import session_scope
 from store.models import Alert, AuditEvent, Enterprise, Notice, Run, Source, Tag, User
 from store.notices import NoticeRecord, save_notices
+from tests.hostile_workbooks import unpacking_bomb
 from tests.web_personas import ADMIN, CHEAP_HASHER, INSPECTOR, build_app, csrf_of, persona, sign_in
 from web.i18n import STRINGS
 
@@ -94,13 +100,32 @@ def test_anonymous_visitor_is_sent_to_login_from_every_page(app, anonymous):
             assert response.headers["location"].startswith("/login?next="), route.path
 
 
-def test_anonymous_visitor_cannot_change_anything(app, anonymous):
+def database_rows(engine):
+    """Every row of every table, to compare before and after."""
+    with engine.connect() as connection:
+        return {
+            table.name: sorted(map(repr, connection.execute(table.select())))
+            for table in SQLModel.metadata.sorted_tables
+        }
+
+
+def test_anonymous_visitor_cannot_change_anything(engine, app, anonymous):
+    with session_scope(engine) as session:
+        session.add(Source(slug="wto_eping", kind="file"))
     token = csrf_of(anonymous)
+    before = database_rows(engine)
     for route in routes(app, "POST"):
         if route.path in OPEN_TO_VISITORS:
             continue
-        response = anonymous.post(concrete(route.path), data={"csrf_token": token}, follow_redirects=False)
-        assert response.status_code in (303, 401), route.path
+        path = concrete(route.path)
+        response = anonymous.post(path, data={"csrf_token": token}, follow_redirects=False)
+        if route.path.startswith("/api/v1"):
+            assert response.status_code == 401, route.path
+            assert response.headers["www-authenticate"] == "Bearer", route.path
+        else:
+            assert response.status_code == 303, route.path
+            assert response.headers["location"] == f"/login?next={quote(path)}", route.path
+    assert database_rows(engine) == before
 
 
 def test_visitor_reaches_login_static_files_and_health(anonymous):
@@ -224,6 +249,95 @@ def test_logout_ends_the_session(inspector):
     response = inspector.post("/logout", data={"csrf_token": csrf_of(inspector, "/")}, follow_redirects=False)
     assert response.headers["location"] == "/login"
     assert inspector.get("/", follow_redirects=False).status_code == 303
+
+
+def signed_in_with(app, cookie):
+    """A browser that has ``cookie`` (a copy of someone's session cookie)."""
+    client = persona(app, None)
+    client.cookies.set("bw_session", cookie)
+    return client.get("/", follow_redirects=False).status_code == 200
+
+
+def test_a_copy_of_the_cookie_no_longer_signs_in_after_logout(app, inspector):
+    copy = inspector.cookies["bw_session"]
+    assert signed_in_with(app, copy)
+    inspector.post("/logout", data={"csrf_token": csrf_of(inspector, "/")})
+    assert not signed_in_with(app, copy)
+    assert persona(app, INSPECTOR).get("/").status_code == 200  # signing in again works
+
+
+def test_a_password_change_ends_the_other_sign_ins_but_not_this_one(app, inspector):
+    elsewhere = persona(app, INSPECTOR)
+    copy = inspector.cookies["bw_session"]
+    token = csrf_of(inspector, "/account")
+    done = inspector.post(
+        "/account/password", data={"current": INSPECTOR[1], "new": "n" * 12, "csrf_token": token}
+    )
+    assert done.status_code == 200 and "Password changed." in done.text
+    assert inspector.get("/", follow_redirects=False).status_code == 200
+    assert elsewhere.get("/", follow_redirects=False).status_code == 303
+    assert not signed_in_with(app, copy)
+
+
+def sign_in_at_once(app, attempts):
+    """``attempts`` (username, password) sign-ins, each from its own browser, let go together."""
+    clients = [persona(app, None) for _ in attempts]
+    tokens = [csrf_of(client) for client in clients]
+    start = threading.Barrier(len(attempts))
+
+    def attempt(i):
+        start.wait()
+        username, password = attempts[i]
+        form = {"username": username, "password": password, "csrf_token": tokens[i], "next": "/"}
+        return clients[i].post("/login", data=form, follow_redirects=False)
+
+    with ThreadPoolExecutor(len(attempts)) as pool:
+        return list(pool.map(attempt, range(len(attempts))))
+
+
+class CountingHasher(PasswordHasher):
+    """Real argon2id, slow enough that sign-ins overlap, counting the checks
+    and how many run at once."""
+
+    def __init__(self, pause=0.05):
+        super().__init__(time_cost=2, memory_cost=8192, parallelism=1)
+        self.pause = pause
+        self.checks, self.running, self.most_at_once = 0, 0, 0
+        self.lock = threading.Lock()
+
+    def verify(self, hash, password):
+        with self.lock:
+            self.checks += 1
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        try:
+            time.sleep(self.pause)
+            return super().verify(hash, password)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+def test_twelve_wrong_passwords_at_once_get_at_most_five_checks(engine, app, monkeypatch):
+    hasher = CountingHasher()
+    monkeypatch.setattr("store.users._HASHER", hasher)
+    answers = sign_in_at_once(app, [(INSPECTOR[0], f"guess-{i}") for i in range(12)])
+    statuses = [a.status_code for a in answers]
+    # Attempts are counted before they are checked: in a burst some of the first five may
+    # see the others' counts and be refused too, but never more than five are checked.
+    assert hasher.checks <= 5 and statuses.count(401) == hasher.checks
+    assert statuses.count(429) == 12 - hasher.checks
+    assert audit_actions(engine, actor=INSPECTOR[0]).count("login.failed") == hasher.checks
+
+
+def test_at_most_two_password_checks_run_at_once_and_the_rest_are_refused(app, monkeypatch):
+    hasher = CountingHasher(pause=1.0)
+    monkeypatch.setattr("store.users._HASHER", hasher)
+    monkeypatch.setattr("web.auth.HASH_WAIT_SECONDS", 0.2)
+    answers = sign_in_at_once(app, [(f"visitor-{i}", "password123") for i in range(5)])
+    assert hasher.most_at_once == 2
+    refused = [a for a in answers if a.status_code == 429]
+    assert len(refused) == 3 and all("Too many sign-ins at this moment" in a.text for a in refused)
 
 
 # --- the queue ---------------------------------------------------------------------------
@@ -362,6 +476,15 @@ def test_notice_page_shows_text_and_tags_with_method_and_score(inspector):
     assert "A-570-970" in page
 
 
+def test_notice_page_says_when_the_tagger_read_part_of_it_or_failed(engine, inspector):
+    with session_scope(engine) as session:
+        notice = found(session, Notice, 1)
+        notice.tag_chars_read, notice.tag_error = 40, "ValueError: [E088] Text of length 2000000 exceeds"
+        session.add(notice)
+    page = inspector.get("/notices/1").text
+    assert "the tagger read 40 of its" in page and "Tagging this notice failed: ValueError: [E088]" in page
+
+
 def test_a_follow_up_links_to_the_notification_it_follows(engine, inspector):
     from dataclasses import replace
 
@@ -450,6 +573,21 @@ def test_admin_imports_enterprises_from_csv_whole_or_not_at_all(engine, admin):
         names = {e.name for e in session.exec(select(Enterprise))}
     assert "Fusong Doors" in names and "Broken" not in names
     assert "enterprise.imported" in audit_actions(engine, actor=ADMIN[0])
+
+
+def test_admin_upload_of_a_workbook_that_unpacks_too_far_is_refused_naming_it(engine, admin, tmp_path):
+    header = ["name", "email", "hs_codes", "markets", "language"]
+    bomb = unpacking_bomb(tmp_path / "upload.xlsx", "Sheet", header, 60_000_000).read_bytes()
+    assert len(bomb) < 1_000_000
+    before = database_rows(engine)
+    refused = admin.post(
+        "/enterprises/import",
+        data={"csrf_token": csrf_of(admin, "/enterprises/import")},
+        files={"file": ("firms.xlsx", bomb, "application/octet-stream")},
+    )
+    assert refused.status_code == 400 and "firms.xlsx: 1 problem(s)" in refused.text
+    assert "the workbook is too big" in refused.text and "expected at most 50,000,000 bytes" in refused.text
+    assert database_rows(engine) == before
 
 
 def test_digest_preview_renders_the_approved_alerts_and_stores_nothing(engine, inspector):

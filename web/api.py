@@ -70,6 +70,10 @@ class NoticeOut(BaseModel):
     published: date | None
     comment_deadline: date | None
     tags: list[TagOut]
+    tag_chars_read: int | None = Field(
+        None, description="set when the notice is long: the characters the tagger read of it"
+    )
+    tag_error: str | None = Field(None, description="why tagging this notice failed, if it did")
 
 
 class EnterpriseOut(BaseModel):

@@ -9,6 +9,7 @@ preferences is a form of ours and carries a CSRF token like every other.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Sequence
 
 from fastapi import APIRouter, Depends, Request
@@ -33,12 +34,17 @@ class LinkRefused(Exception):
 
 
 def contact_of(session: Session, key: str, token: str, purpose: str) -> tuple[Contact, Enterprise]:
-    """The contact and enterprise a link token was made for; raises :class:`LinkRefused`."""
+    """The contact and enterprise a link token was made for; raises :class:`LinkRefused`.
+
+    The token must carry the contact's link secret: a link made for a
+    contact removed since never reaches another that got its id."""
     try:
-        contact_id = read_token(key, token, purpose).contact_id
+        signed = read_token(key, token, purpose)
     except InvalidToken as exc:
         raise LinkRefused(str(exc)) from None
-    contact = session.get(Contact, contact_id)
+    contact = session.get(Contact, signed.contact_id)
+    if contact is not None and not hmac.compare_digest(contact.link_secret, signed.secret):
+        contact = None
     enterprise = session.get(Enterprise, contact.enterprise_id) if contact else None
     if contact is None or enterprise is None:
         raise LinkRefused("this link belongs to an address that is no longer on file")

@@ -50,14 +50,24 @@ SessionDep = Annotated[Session, Depends(db_session)]
 SettingsDep = Annotated[Settings, Depends(settings_of)]
 
 
-def current_user(request: Request, session: SessionDep) -> User:
-    """The active user of the session cookie; raises :class:`LoginRequired`.
+def signed_in_user(request: Request, session: Session) -> User | None:
+    """The active user the session cookie signs in, else None.
 
     The user row is read on every request, so deactivating an account ends
-    its sessions at once although the cookie itself stays valid."""
+    its sessions at once although the cookie itself stays valid; so does
+    logging out or changing the password, which bump the user's session
+    generation that the cookie must carry."""
     user_id = request.session.get("user_id")
     user = session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or not user.active:
+    if user is None or not user.active or request.session.get("generation") != user.session_generation:
+        return None
+    return user
+
+
+def current_user(request: Request, session: SessionDep) -> User:
+    """The active user of the session cookie; raises :class:`LoginRequired`."""
+    user = signed_in_user(request, session)
+    if user is None:
         request.session.pop("user_id", None)
         raise LoginRequired()
     request.state.user = user

@@ -57,6 +57,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "login.password": ("Password", "密码"),
     "login.submit": ("Sign in", "登录"),
     "login.failed": ("Wrong user name or password.", "用户名或密码错误。"),
+    "login.busy": (
+        "Too many sign-ins at this moment: try again in a minute.",
+        "当前登录请求过多，请稍后再试。",
+    ),
     "login.too_many": (
         "Too many failed sign-ins. Wait 15 minutes and try again.",
         "登录失败次数过多。请 15 分钟后再试。",
@@ -137,6 +141,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "审核员标签在重新标注时保留，并作为训练样本；删除的标签记录在审计日志中"
         "（新版本标注器可能再次给出）。通报会立即重新匹配。",
     ),
+    "notice.tag_cut": (
+        "This notice is long: the tagger read {read} of its {total} characters (its start and its end).",
+        "本通报过长：标注器只读取了全部 {total} 个字符中的 {read} 个（开头和结尾）。",
+    ),
+    "notice.tag_failed": ("Tagging this notice failed: {error}", "本通报标注失败：{error}"),
     "notice.tag_added": ("Tag {code} added; alerts matched again.", "已添加标签 {code}，并已重新匹配。"),
     "notice.tag_removed": ("Tag {code} removed; alerts matched again.", "已删除标签 {code}，并已重新匹配。"),
     "notice.bad_code": ("Not added: {problem}", "未添加：{problem}"),

@@ -16,7 +16,7 @@ def include_object(obj, name, type_, reflected, compare_to):
     return not (type_ == "table" and name in FOREIGN_TABLES)
 
 
-with engine.begin() as connection:
+def run_migrations(connection):
     context.configure(
         connection=connection,
         target_metadata=SQLModel.metadata,
@@ -25,3 +25,25 @@ with engine.begin() as connection:
         compare_type=True,
     )
     context.run_migrations()
+
+
+if engine.dialect.name == "sqlite":
+    # Batch mode rebuilds a table by dropping it, which SQLite refuses while
+    # other tables reference it and foreign keys are on; the pragma cannot
+    # change inside a transaction, so it is switched off around it and the
+    # keys are checked before the migration commits.
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        try:
+            with connection.begin():
+                run_migrations(connection)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+        finally:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+else:
+    with engine.begin() as connection:
+        run_migrations(connection)

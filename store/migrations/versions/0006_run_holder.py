@@ -1,7 +1,7 @@
 """run holder: the process that runs a stage, so a killed run can be found
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01 10:40:00
 """
 
@@ -11,7 +11,7 @@ import sqlmodel
 
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
