@@ -58,6 +58,13 @@ class Settings(BaseSettings):
     smtp_username: str | None = Field(None, description="SMTP login, if the server needs one.")
     smtp_password: str | None = Field(None, description="SMTP password.")
     smtp_timeout: float = Field(30.0, description="Seconds before an SMTP command times out.")
+    smtp_ca_file: Path | None = Field(
+        None, description="PEM file of the CA that signed the SMTP server's certificate (a private CA)."
+    )
+    smtp_verify: bool = Field(True, description="Verify the SMTP server's TLS certificate and name.")
+    allow_insecure_links: bool = Field(
+        False, description="Send mail links on a loopback or http BW_BASE_URL through a real SMTP host."
+    )
     smtp_connections: int = Field(4, ge=1, le=64, description="SMTP connections used at once when sending.")
     send_retries: int = Field(2, ge=0, description="Retries within one run after a transient SMTP failure.")
     retry_base_seconds: float = Field(
@@ -193,6 +200,13 @@ class Settings(BaseSettings):
     @property
     def admin_addresses(self) -> list[str]:
         return [a.strip() for a in self.admin_emails.replace(",", ";").split(";") if a.strip()]
+
+    @field_validator("smtp_ca_file")
+    @classmethod
+    def _readable_ca_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not (value.is_file() and os.access(value, os.R_OK)):
+            raise ValueError(f"{value} is not a readable file: expected a PEM file of CA certificates")
+        return value
 
     @field_validator("timezone")
     @classmethod

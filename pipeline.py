@@ -22,7 +22,7 @@ from alerts.digest import KINDS, DigestResult, build_digests
 from alerts.enterprises import ImportResult, read_enterprises, save_enterprises
 from alerts.health import HealthReport, bureau_day, find_problems, mail_admins, mailed_today
 from alerts.queue import ApprovalPolicy, MatchResult, review, run_matching
-from alerts.transports import transport_for
+from alerts.transports import link_base_problem, transport_for
 from config import Settings
 from crawler.crawl import SourceResult, crawl
 from crawler.importers import read_notices
@@ -54,7 +54,10 @@ def work(
     stop: Callable[[], bool] = lambda: False,
 ) -> SendResult:
     """Deliver due mails as they appear until ``stop()`` (with ``once``: until none is due).
-    Digests are made by ``send`` and the scheduler; workers only deliver."""
+    Digests are made by ``send`` and the scheduler; workers only deliver.
+    Raises :class:`SendingStopped` when a setting stopped the sending."""
+    if problem := link_base_problem(settings):
+        raise problem
     connections = settings.smtp_connections if settings.smtp_host else 1
     with recorded_run(engine, "worker") as counts:
         result = asyncio.run(
@@ -70,6 +73,8 @@ def work(
             )
         )
         counts.update(asdict(result))
+        if stopped := result.stopped_error():
+            raise stopped
     return result
 
 
@@ -171,7 +176,14 @@ def send(
     kinds: tuple[str, ...] = KINDS,
     progress: Progress | None = None,
 ) -> tuple[DigestResult, SendResult]:
-    """Gather approved alerts of ``kinds`` into digests, then deliver every due mail."""
+    """Gather approved alerts of ``kinds`` into digests, then deliver every due mail.
+
+    Raises :class:`SendingStopped` (the run recorded as failed, its counts
+    kept) when a setting or the outbox stopped the sending; what was not
+    sent stays pending for the next run.
+    """
+    if problem := link_base_problem(settings):
+        raise problem
     with recorded_run(engine, "send") as counts:
         with session_scope(engine) as session:
             digests = build_digests(session, now, settings.zone, mail_domain(settings.mail_from), kinds)
@@ -184,6 +196,8 @@ def send(
         )
 
         counts.update(digests=asdict(digests), delivery=asdict(sent))
+        if stopped := sent.stopped_error():
+            raise stopped
     return digests, sent
 
 
@@ -202,6 +216,7 @@ class WeeklyReport:
     digests: int = 0
     mails_sent: int = 0
     mails_failed: int = 0
+    mails_waiting: int = 0  # tried, to be retried by a later run
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -240,6 +255,7 @@ def weekly(
         with _timed(report, "send"):
             digests, sent = send(engine, settings, now, send_kinds, progress)
             report.digests, report.mails_sent, report.mails_failed = digests.digests, sent.sent, sent.failed
+            report.mails_waiting = sent.retry_later
     return report
 
 

@@ -32,6 +32,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
@@ -86,10 +87,17 @@ def build_scheduler(
     settings: Settings, engine: Engine, scheduler: BaseScheduler | None = None
 ) -> BaseScheduler:
     """A scheduler with the jobs of ``job_specs``, kept in the product's database
-    (plus a ``memory`` store for the process's own housekeeping jobs)."""
+    (plus a ``memory`` store for the process's own housekeeping jobs).
+
+    A job already stored with the same time keeps its stored next run time,
+    so that a run which fell due while no scheduler ran (a restart, a
+    machine down) still runs at start, within ``BW_MISFIRE_GRACE_SECONDS``;
+    replacing it would compute the next time from now and lose that run.
+    """
     scheduler = scheduler or BlockingScheduler()
+    store = SQLAlchemyJobStore(engine=engine)
     scheduler.configure(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine), "memory": MemoryJobStore()},
+        jobstores={"default": store, "memory": MemoryJobStore()},
         timezone=settings.zone,
         job_defaults={
             "coalesce": True,
@@ -97,11 +105,27 @@ def build_scheduler(
             "misfire_grace_time": settings.misfire_grace_seconds,
         },
     )
+    stored = _stored_next_runs(store, scheduler)
     for spec in job_specs(settings):
+        when = trigger(spec, settings)
+        kept = stored.get(spec.id)
+        options = {"next_run_time": kept[1]} if kept and kept[0] == _signature(when) else {}
         scheduler.add_job(
-            spec.function, trigger(spec, settings), id=spec.id, name=spec.description, replace_existing=True
+            spec.function, when, id=spec.id, name=spec.description, replace_existing=True, **options
         )
     return scheduler
+
+
+def _signature(when: BaseTrigger) -> str:
+    return f"{when} {getattr(when, 'timezone', '')}"
+
+
+def _stored_next_runs(
+    store: SQLAlchemyJobStore, scheduler: BaseScheduler
+) -> dict[str, tuple[str, datetime | None]]:
+    """Each stored job's trigger and next run time, by id."""
+    store.start(scheduler, "default")  # creates the table on first use; start() does it again, harmlessly
+    return {job.id: (_signature(job.trigger), job.next_run_time) for job in store.get_all_jobs()}
 
 
 # The jobs. Each builds its own settings and database, so that it can be stored by name.

@@ -30,7 +30,13 @@ from sqlmodel import Session, col
 
 from alerts.compose import compose_from, load_batch
 from alerts.mail import OutgoingMail
-from alerts.transports import PermanentSendError, TransientSendError, Transport
+from alerts.transports import (
+    ConfigurationError,
+    PermanentSendError,
+    SendingStopped,
+    TransientSendError,
+    Transport,
+)
 from config import Settings
 from store.models import Alert, AlertStatus, Delivery, DeliveryStatus
 from store.types import UTCDateTime, utcnow
@@ -45,6 +51,20 @@ class SendResult:
     sent: int = 0
     failed: int = 0
     retry_later: int = 0
+    # Why the run stopped before trying every due mail (the mails left stay pending),
+    # and whether a setting is to blame (a ConfigurationError).
+    stopped: str | None = None
+    by_setting: bool = False
+
+    def stop(self, reason: SendingStopped) -> None:
+        if self.stopped is None:
+            self.stopped, self.by_setting = str(reason), isinstance(reason, ConfigurationError)
+
+    def stopped_error(self) -> SendingStopped | None:
+        """What stopped the run, to raise; None when it ran to the end."""
+        if self.stopped is None:
+            return None
+        return ConfigurationError(self.stopped) if self.by_setting else SendingStopped(self.stopped)
 
 
 def _due(now: datetime, stale: timedelta = STALE_CLAIM) -> Any:
@@ -141,11 +161,26 @@ async def send_pending(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SendResult:
     """Send every due delivery over up to ``connections`` transports at
-    once; record each outcome on its row."""
+    once; record each outcome on its row.
+
+    The first transport is opened before any row is claimed: when it cannot
+    connect (or log in, or verify TLS) the run makes that one attempt, sets
+    ``stopped`` and leaves every delivery pending. A :class:`SendingStopped`
+    later stops every connection and puts the claimed, unsent rows back.
+    """
     retry = retry or RetryPolicy()
     result = SendResult()
     with engine.connect() as connection:
         due = sendable_ids(connection, now, retry.stale_claim)
+    if not due:
+        return result
+    first = transports()
+    try:
+        await first.open()
+    except SendingStopped as exc:
+        result.stop(exc)
+        await first.close()
+        return result
     batches: asyncio.Queue[list[int]] = asyncio.Queue()
     for start in range(0, len(due), BATCH):
         batches.put_nowait(due[start : start + BATCH])
@@ -155,8 +190,8 @@ async def send_pending(
             progress("send", result.sent + result.failed + result.retry_later, len(due))
 
     senders = [
-        _Sender(engine, settings, transports(), now, retry, result, done)
-        for _ in range(max(1, min(connections, batches.qsize())))
+        _Sender(engine, settings, first if n == 0 else transports(), now, retry, result, done)
+        for n in range(max(1, min(connections, batches.qsize())))
     ]
     await asyncio.gather(*(sender.drain(batches) for sender in senders))
     mark_alerts_sent(engine)
@@ -176,10 +211,21 @@ async def work_queue(
     """A worker: claim and send due deliveries as they appear, over up to
     ``connections`` transports, until ``stop()`` is true (or, with ``once``,
     until the queue is empty). Any number of workers may share one
-    PostgreSQL queue: claims never overlap."""
+    PostgreSQL queue: claims never overlap. A setting that stops every mail
+    (:class:`ConfigurationError`) stops the worker, at its first connection
+    or later; a server that is down is tried again mail by mail."""
     retry = retry or RetryPolicy()
     result = SendResult()
-    while not stop():
+    probe = transports()
+    try:
+        await probe.open()
+    except ConfigurationError as exc:
+        result.stop(exc)
+    except SendingStopped:
+        pass  # the server may come back: each mail tries again and backs off
+    finally:
+        await probe.close()
+    while not stop() and not result.stopped:
         sent_before = result.sent + result.failed + result.retry_later
         senders = [
             _Sender(engine, settings, transports(), utcnow(), retry, result, lambda: None)
@@ -196,6 +242,8 @@ async def work_queue(
 
 def _claimer(sender: _Sender, retry: RetryPolicy) -> Callable[[], list[int]]:
     def next_batch() -> list[int]:
+        if sender.result.stopped:
+            return []
         sender.now = utcnow()
         sender.today = sender.now.astimezone(sender.settings.zone).date()
         return claim_due(sender.connection, sender.now, BATCH, retry.stale_claim)
@@ -232,7 +280,7 @@ class _Sender:
         """Send the batches of a queue filled beforehand (one run of ``send``)."""
 
         def next_batch() -> list[int]:
-            while not batches.empty():
+            while not batches.empty() and not self.result.stopped:
                 claimed = claim_many(self.connection, batches.get_nowait(), self.now, self.retry.stale_claim)
                 if claimed:
                     return claimed
@@ -251,7 +299,10 @@ class _Sender:
 
     async def _send_batch(self, claimed: list[int]) -> None:
         batch = load_batch(self.connection, claimed)
-        for delivery_id in claimed:
+        for position, delivery_id in enumerate(claimed):
+            if self.result.stopped:
+                self.outcomes.release(claimed[position:])
+                return
             mail = compose_from(batch, delivery_id, self.settings, self.now, self.today)
             # Read after the claim, the row's attempts count this one.
             await self._deliver(delivery_id, mail, batch.deliveries[delivery_id].attempts)
@@ -261,6 +312,10 @@ class _Sender:
         for attempt in range(self.retry.retries + 1):
             try:
                 await self.transport.send(mail)
+            except SendingStopped as exc:
+                self.result.stop(exc)
+                self.outcomes.release([delivery_id], error=str(exc))
+                return
             except PermanentSendError as exc:
                 self.outcomes.record(delivery_id, attempts + attempt, DeliveryStatus.FAILED, error=str(exc))
                 self.result.failed += 1
@@ -320,6 +375,25 @@ class _Outcomes:
         error = error and error[:2000]
         parameters = (status, error, self._time(retry_at), attempts, self._time(sent_at), delivery_id)
         self.connection.exec_driver_sql(self.sql, parameters)
+        self.connection.commit()
+
+    def release(self, delivery_ids: Sequence[int], error: str | None = None) -> None:
+        """Put claimed, unsent deliveries back as pending, their claim's attempt
+        uncounted: the run stopped for a reason that is not theirs."""
+        if not delivery_ids:
+            return
+        values: dict[str, Any] = {
+            "status": DeliveryStatus.PENDING,
+            "claimed_at": None,
+            "attempts": Delivery.attempts - 1,
+        }
+        if error:
+            values["last_error"] = error[:2000]
+        self.connection.execute(
+            update(Delivery)
+            .where(col(Delivery.id).in_(list(delivery_ids)), col(Delivery.status) == DeliveryStatus.SENDING)
+            .values(**values)
+        )
         self.connection.commit()
 
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
+from store.db import serialised
 from store.models import Alert, AlertStatus, Contact, Delivery, DeliveryStatus, Digest, Enterprise, Severity
 from store.types import utcnow
 
@@ -56,7 +57,10 @@ def build_digests(
 
     Reads columns, not objects, and writes in bulk: a large weekly run has
     hundreds of thousands of alerts for tens of thousands of enterprises.
+    Two senders at once make each digest once: the second waits for the
+    first's transaction, then finds its alerts already in digests.
     """
+    serialised(session, "build_digests")
     waiting = _waiting(session, now, zone, kinds)
     contacts = _subscribed_contacts(session, {enterprise for enterprise, _, _ in waiting})
     result = DigestResult(without_contact=len({e for e, _, _ in waiting if not contacts.get(e)}))

@@ -20,7 +20,8 @@ from sqlmodel import Session, col, delete, select
 
 from hs.codes import InvalidHSCode, normalise
 from hs.markets import GROUPS, UnknownCountry, country_code
-from store.errors import InputError, InputProblem
+from store.errors import InputError, InputProblem, guarded, wide_encoding
+from store.limits import max_lengths, unstorable
 from store.models import Contact, Enterprise, EnterpriseMarket, EnterpriseProduct
 from store.spreadsheet import cell_value, xlsx_size_problem
 from store.types import utcnow
@@ -61,7 +62,8 @@ def _split(value: Any) -> list[str]:
 
 def read_enterprises(path: Path, home_country: str) -> list[EnterpriseProfile]:
     """Validated profiles of a CSV or XLSX file; :class:`InputError` lists every bad field."""
-    rows = _xlsx_rows(path) if path.suffix.lower() == ".xlsx" else _csv_rows(path)
+    xlsx = path.suffix.lower() == ".xlsx"
+    rows = guarded(_xlsx_rows(path), "not a readable .xlsx") if xlsx else _csv_rows(path)
     profiles: list[EnterpriseProfile] = []
     problems: list[InputProblem] = []
     seen: dict[str, str] = {}
@@ -106,6 +108,10 @@ def _check_header(header: list[str]) -> InputProblem | None:
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | InputProblem]]:
+    if problem := _wide_encoding(path):
+        yield "file", problem
+        return
+    number = 1
     try:
         with open(path, encoding="utf-8-sig", newline="") as f:
             reader = csv.DictReader(f)
@@ -118,6 +124,17 @@ def _csv_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | InputProblem]]
                 yield f"row {number}", row
     except UnicodeDecodeError as exc:
         yield "file", InputProblem("file", "(encoding)", f"not UTF-8 text: {exc.reason} at byte {exc.start}")
+    except csv.Error as exc:  # a field over csv.field_size_limit(), a broken quote
+        yield f"row {number + 1}", InputProblem(f"row {number + 1}", "(row)", f"not readable as CSV: {exc}")
+
+
+def _wide_encoding(path: Path) -> InputProblem | None:
+    """A problem when the file starts with a UTF-16 or UTF-32 byte order mark."""
+    with open(path, "rb") as f:
+        wide = wide_encoding(f.read(4))
+    if wide:
+        return InputProblem("file", "(encoding)", f"the file is {wide}: expected UTF-8 (save as CSV UTF-8)")
+    return None
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | InputProblem]]:
@@ -172,7 +189,7 @@ def _profile(
         problem("active", f"{active!r}: expected yes or no")
     if problems:
         return None, problems
-    return EnterpriseProfile(
+    profile = EnterpriseProfile(
         name=name,
         emails=emails,
         products=products,
@@ -184,7 +201,28 @@ def _profile(
         home_country=home,
         followed_cases=[c.upper() for c in _split(row.get("followed_cases"))],
         active=active in ("yes", "true", "1", ""),
-    ), []
+    )
+    problems = _unstorable_fields(profile, where)
+    return (None, problems) if problems else (profile, [])
+
+
+def _unstorable_fields(profile: EnterpriseProfile, where: str) -> list[InputProblem]:
+    """Every text of ``profile`` fits its column (the lengths of
+    :mod:`store.models`) and holds no NUL or lone surrogate."""
+    enterprise, product = max_lengths(Enterprise), max_lengths(EnterpriseProduct)
+    texts: list[tuple[str, str | None, int | None]] = [
+        ("name", profile.name, enterprise["name"]),
+        ("name_en", profile.name_en, enterprise["name_en"]),
+        *(("email", email, max_lengths(Contact)["email"]) for email in profile.emails),
+        *(("hs_codes", raw, product["raw"]) for raw in profile.products.values()),
+        *(("keywords", keyword, None) for keyword in profile.keywords),
+        *(("followed_cases", case, None) for case in profile.followed_cases),
+    ]
+    return [
+        InputProblem(where, field_name, why)
+        for field_name, value, limit in texts
+        if value is not None and (why := unstorable(value, limit))
+    ]
 
 
 def _products(values: list[str], problem: Any) -> dict[str, str]:

@@ -10,9 +10,11 @@ says:
 
 - every header value is one line: CR, LF and other control characters are
   folded to spaces first (no header injection), bidirectional controls
-  dropped (:mod:`store.text`); non-ASCII text, and any
-  ``=?`` a mail reader could take for an encoded word, is written as RFC
-  2047 encoded words; long ASCII values are folded at spaces;
+  dropped (:mod:`store.text`); non-ASCII text, any ``=?`` a mail reader
+  could take for an encoded word, and a word too long for a line of 78
+  characters (folding happens only at spaces, and no line may pass 998)
+  are written as RFC 2047 encoded words, which may be split anywhere;
+  other long ASCII values are folded at spaces;
 - both parts are base64, so no body line can start with a dot or look like
   the boundary, and the boundary (with ``_``, outside base64's alphabet)
   needs no search through the bodies.
@@ -34,6 +36,7 @@ from store.text import strip_bidi
 # Bytes of UTF-8 per encoded word: 52 base64 characters, a 64-character word.
 _WORD_BYTES = 39
 _LINE = 78  # the line length RFC 5322 recommends
+_MAX_LINE = 998  # the line length RFC 5322 requires
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 
@@ -84,7 +87,7 @@ def encode_mail(
         f"Date: {_date(sent_at)}",
         f"Message-ID: {message_id}",
         "Auto-Submitted: auto-generated",
-        *(f"{name}: {one_line(value)}" for name, value in headers),
+        *(_structured(name, value) for name, value in headers),
         "",
         _part(boundary, "plain", text),
         _part(boundary, "html", html),
@@ -97,9 +100,20 @@ def encode_mail(
 def header(name: str, value: str) -> str:
     """``Name: value`` as a header, one logical line, folded where long."""
     value = one_line(value)
-    if not value.isascii() or "=?" in value:
+    words = value.split()
+    too_long = bool(words) and max(map(len, words)) > _LINE - len(name) - 2
+    if not value.isascii() or "=?" in value or too_long:
         return f"{name}: " + "\n ".join(_encoded_words(value))
     if len(name) + 2 + len(value) <= _LINE:
+        return f"{name}: {value}"
+    return _folded(name, words)
+
+
+def _structured(name: str, value: str) -> str:
+    """A header of ours (``List-Unsubscribe``) on one line, never encoded;
+    folded at spaces should it pass 998 characters."""
+    value = one_line(value)
+    if len(name) + 2 + len(value) <= _MAX_LINE:
         return f"{name}: {value}"
     return _folded(name, value.split())
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import accounts, demo, intake, operations, reference, review, tagging
+from cli import accounts, deliveries, demo, intake, operations, reference, review, tagging
 
 app = typer.Typer(no_args_is_help=True, help="BarrierWatch: trade-barrier alerts for exporters.")
 for commands in (intake.app, review.app, operations.app, demo.app, accounts.app):
@@ -25,6 +25,7 @@ for name, group in {
     "users": accounts.users_app,
     "nlp": tagging.nlp_app,
     "hs": reference.hs_app,
+    "deliveries": deliveries.deliveries_app,
 }.items():
     app.add_typer(group, name=name)
 

@@ -15,6 +15,7 @@ from rich.console import Console
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 
+from alerts.transports import SendingStopped
 from config import Settings, get_settings
 from store.db import DatabaseOutdated, open_database
 from store.errors import InputError
@@ -33,6 +34,18 @@ class ListFormat(StrEnum):
 class ExportFormat(StrEnum):
     json = "json"
     csv = "csv"
+
+
+REASONS_AT = "each one's reason: `barrierwatch deliveries list`, or the Deliveries page of the web UI"
+
+
+def exit_if_undelivered(failed: int, waiting: int) -> None:
+    """Exit 1, saying where the reasons are, when mails that should have gone did not."""
+    if failed or waiting:
+        fail(
+            f"{failed + waiting} mails not delivered ({failed} failed, {waiting} waiting to be "
+            f"retried); {REASONS_AT}"
+        )
 
 
 def say(message: str) -> None:
@@ -66,6 +79,8 @@ def database() -> Iterator[tuple[Settings, Engine]]:
         yield settings, engine
     except InputError as exc:
         fail(str(exc))
+    except SendingStopped as exc:
+        fail(f"sending stopped: {exc}. The mails not sent wait for the next run ({REASONS_AT}).")
     except OperationalError as exc:
         fail(_database_refused(exc, settings))
     finally:
@@ -74,6 +89,13 @@ def database() -> Iterator[tuple[Settings, Engine]]:
 
 def _database_refused(exc: OperationalError, settings: Settings) -> str:
     where = make_url(settings.database_url).render_as_string(hide_password=True)
+    if "disk" in str(exc.orig).lower() or "no space" in str(exc.orig).lower():
+        return (
+            f"the database {where} cannot be written: its disk is full or failing ({exc.orig}). "
+            "The change in hand was rolled back and nothing was marked done that was not; free some "
+            "space and run the command again (a mail sent but not yet marked goes again with the same "
+            "Message-ID)."
+        )
     return (
         f"the database {where} refused the change ({exc.orig}): another process may hold a lock "
         "(BarrierWatch waited 10 s for it) or the database is read-only. The stage's changes were "

@@ -8,7 +8,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 import pipeline
-from cli.common import database, say
+from cli.common import database, exit_if_undelivered, say
 from config import PROJECT_ROOT, Settings
 from store.queries import enterprise_overview, table_counts
 from store.types import utcnow
@@ -48,9 +48,13 @@ def demo() -> None:
         approved = pipeline.approve(engine, None, "demo-inspector")
         say(f"review: {len(approved)} alerts approved by demo-inspector")
         digests, sent = pipeline.send(engine, settings, now)
-        say(f"send: {digests.digests} new digests, {sent.sent} mails written, {sent.failed} failed")
+        say(
+            f"send: {digests.digests} new digests, {sent.sent} mails written, {sent.failed} failed, "
+            f"{sent.retry_later} waiting to be retried"
+        )
         with Session(engine) as session:
             _print_summary(session, settings)
+    exit_if_undelivered(sent.failed, sent.retry_later)
 
 
 def _print_summary(session: Session, settings: Settings) -> None:

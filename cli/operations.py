@@ -16,7 +16,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 import pipeline
-from cli.common import ListFormat, console, database, load_settings, print_json, say
+from cli.common import ListFormat, console, database, exit_if_undelivered, load_settings, print_json, say
 from store.db import make_engine, upgrade
 from store.queries import recent_runs
 from store.types import utcnow
@@ -36,6 +36,7 @@ def weekly(
     with database() as (settings, engine), _progress_bars() as progress:
         report = pipeline.weekly(engine, settings, utcnow(), crawl=not no_crawl, progress=progress)
     _print_weekly(report)
+    exit_if_undelivered(report.mails_failed, report.mails_waiting)
     if report.failed_sources or report.held:
         raise typer.Exit(1)
 
@@ -83,7 +84,8 @@ def _print_weekly(report: pipeline.WeeklyReport) -> None:
     if "send" in report.seconds:
         table.add_row(
             "send",
-            f"{report.digests} digests; {report.mails_sent} mails sent, {report.mails_failed} failed",
+            f"{report.digests} digests; {report.mails_sent} mails sent, {report.mails_failed} failed, "
+            f"{report.mails_waiting} to retry",
             str(report.seconds["send"]),
         )
     Console(stderr=True).print(table)
@@ -102,6 +104,8 @@ def worker(
     with database() as (settings, engine):
         result = pipeline.work(engine, settings, once=once, poll_seconds=poll, stop=stopping.is_set)
     say(f"worker: {result.sent} mails sent, {result.failed} failed, {result.retry_later} to retry")
+    if once:
+        exit_if_undelivered(result.failed, result.retry_later)
 
 
 @app.command()

@@ -16,7 +16,7 @@ import pipeline
 from alerts.digest import KINDS
 from alerts.enterprises import EXPORT_COLUMNS, export_enterprises
 from alerts.preview import find_enterprise, preview_digest
-from cli.common import ExistingFile, ExportFormat, database, fail, print_json, say
+from cli.common import ExistingFile, ExportFormat, database, exit_if_undelivered, fail, print_json, say
 from store.queries import alerts_for_export
 from store.spreadsheet import safe_cell
 from store.types import utcnow
@@ -131,13 +131,24 @@ def send(
     only: Annotated[SendKind, typer.Option(help="critical: only the immediate mails of critical alerts.")] = (
         SendKind.all
     ),
+    allow_insecure_links: Annotated[
+        bool,
+        typer.Option(
+            "--allow-insecure-links",
+            help="Send through a real SMTP host although BW_BASE_URL is on loopback or plain http.",
+        ),
+    ] = False,
 ) -> None:
-    """Gather approved alerts into digests and deliver them (SMTP or the outbox)."""
+    """Gather approved alerts into digests and deliver them (SMTP or the outbox);
+    exit 1 when a mail that should have gone did not."""
     kinds = ("critical",) if only == SendKind.critical else KINDS
     with database() as (settings, engine):
+        if allow_insecure_links:
+            settings = settings.model_copy(update={"allow_insecure_links": True})
         digests, sent = pipeline.send(engine, settings, utcnow(), kinds)
         where = settings.smtp_host or settings.outbox
         say(
             f"{digests.digests} new digests; {sent.sent} mails sent to {where}, "
             f"{sent.failed} failed, {sent.retry_later} to retry"
         )
+    exit_if_undelivered(sent.failed, sent.retry_later)

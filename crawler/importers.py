@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from crawler.records import notice_record
 from hs.markets import UnknownCountry, alpha3, country_code
-from store.errors import InputError, InputProblem, jsonl_objects
+from store.errors import UNREADABLE, InputError, InputProblem, guarded, jsonl_objects
 from store.notices import NoticeRecord
 from store.spreadsheet import xlsx_size_problem
 
@@ -97,14 +97,21 @@ def read_eping_xlsx(path: Path) -> list[NoticeRecord]:
     if EPING_SHEET not in workbook.sheetnames:
         raise InputError(str(path), [InputProblem("file", "(sheet)", f"no sheet named {EPING_SHEET!r}")])
     rows = workbook[EPING_SHEET].iter_rows(values_only=True)
-    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+    try:
+        header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+    except UNREADABLE as exc:
+        raise InputError(
+            str(path), [InputProblem("row 1", "(file)", f"not a readable .xlsx: {exc}")]
+        ) from None
     missing = [c for c in EPING_COLUMNS if c not in header]
     if missing:
         raise InputError(
             str(path), [InputProblem("row 1", c, "column missing from the header") for c in missing]
         )
     dict_rows = (dict(zip(header, row, strict=False)) for row in rows)
-    return _checked(path, _eping_rows(dict_rows), default_source=EPING_SOURCE)
+    return _checked(
+        path, guarded(_eping_rows(dict_rows), "not a readable .xlsx"), default_source=EPING_SOURCE
+    )
 
 
 def _eping_rows(rows: Iterator[dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any] | InputProblem]]:

@@ -11,8 +11,9 @@ from crawler.stages import stage_from_title
 from hs.codes import InvalidHSCode, normalise
 from hs.markets import UnknownCountry, country_code
 from store.errors import InputProblem
+from store.limits import max_lengths, unstorable
 from store.models import STAGES as CASE_STAGES
-from store.models import TRADE_REMEDIES, DocType
+from store.models import TRADE_REMEDIES, Case, DocType, Notice
 from store.notices import NoticeRecord
 from store.text import strip_bidi
 
@@ -158,4 +159,26 @@ def notice_record(
         title=title,
         **record_fields,  # type: ignore[arg-type]
     )
+    _check_storable(record, problems)
+    if problems:
+        return None, list(problems)
     return record, []
+
+
+# Record attributes that the input names otherwise.
+_INPUT_NAMES = {"external_id": "id"}
+_TEXTS = ("external_id", "source", "title", "text", "url", "case_stage", "case_product")
+
+
+def _check_storable(record: NoticeRecord, problems: _Problems) -> None:
+    """Every text of ``record`` fits its column (the lengths of
+    :mod:`store.models`) and holds no NUL or lone surrogate."""
+    limits = max_lengths(Notice)
+    for name in _TEXTS:
+        value = getattr(record, name)
+        if isinstance(value, str) and (why := unstorable(value, limits.get(name))):
+            problems.add(_INPUT_NAMES.get(name, name), why)
+    case_limit = max_lengths(Case)["case_number"]
+    for number in record.case_numbers:
+        if why := unstorable(number, case_limit):
+            problems.add("case_numbers", f"{number[:case_limit]!r}…: {why}")

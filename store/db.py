@@ -9,6 +9,7 @@ not a side effect).
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
@@ -140,3 +141,23 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+_SERIALISED = 0x4257  # "BW": the class of PostgreSQL advisory locks taken by serialised()
+
+
+def serialised(session: Session, name: str) -> None:
+    """Make ``session``'s transaction the only one doing ``name`` until it ends.
+
+    Work that reads before it writes (making digests from waiting alerts)
+    would otherwise let two processes read the same rows and both insert.
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: the database's
+    write lock, taken now by an UPDATE that changes nothing, so the reads
+    that follow see every earlier writer's rows (a second process waits
+    here, up to the busy timeout)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        key = zlib.crc32(name.encode()) & 0x7FFFFFFF
+        connection.execute(text("SELECT pg_advisory_xact_lock(:c, :k)"), {"c": _SERIALISED, "k": key})
+    else:
+        connection.execute(text("UPDATE alembic_version SET version_num = version_num WHERE 0 = 1"))

@@ -315,6 +315,8 @@ class Run(SQLModel, table=True):
     flagged: bool = False
     counts: dict[str, Any] = _json_dict()
     error: str | None = Field(default=None, sa_type=Text)
+    # The process running it (host:pid:start), so that the next run can tell it was killed.
+    holder: str | None = Field(default=None, max_length=200)
 
 
 class SchedulerLock(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ class Sink:
     refuse: set[str] = field(default_factory=set)
     defer: set[str] = field(default_factory=set)
     drop_once: set[str] = field(default_factory=set)  # hang up instead of answering DATA, once
+    delay: float = 0.0  # seconds the server takes to accept each mail (a busy relay)
     received: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
 
@@ -36,6 +38,8 @@ class Sink:
             self.drop_once -= dropped
             server.transport.close()  # the connection dies before the server accepts the mail
             return "421 closing"
+        if self.delay:
+            await asyncio.sleep(self.delay)
         message = message_from_bytes(envelope.content, policy=policy.default)
 
         assert isinstance(message, EmailMessage)

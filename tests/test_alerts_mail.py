@@ -37,8 +37,15 @@ def _body(message: EmailMessage, kind: str) -> str:
 
 
 def _expected_subject(subject: str) -> str:
+    """Folding at spaces joins runs of spaces; encoded words keep the text exactly."""
     folded = one_line(subject)
-    return " ".join(folded.split()) if folded.isascii() and "=?" not in folded else folded
+    words = folded.split()
+    at_spaces = folded.isascii() and "=?" not in folded and max(map(len, words), default=0) <= 69
+    return " ".join(words) if at_spaces else folded
+
+
+def _head_lines(mail: OutgoingMail) -> list[bytes]:
+    return mail.data.split(b"\n\n")[0].split(b"\n")
 
 
 def test_mail_is_multipart_alternative_text_then_html_without_defects():
@@ -79,6 +86,40 @@ def test_long_ascii_subject_is_folded_at_spaces():
     head = mail.data.split(b"\n\n")[0].decode()
     assert all(len(line) <= 78 for line in head.split("\n") if not line.startswith("Content-Type"))
     assert _parsed(mail)["Subject"] == " ".join(subject.split())
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "A" * 1200,  # one word: no space to fold at
+        "https://notices.example/" + "x" * 1176,
+        ("word " * 240).strip(),
+        "Regulation " + "9" * 1000 + " on dyes",
+    ],
+)
+def test_a_1200_character_ascii_subject_is_folded_within_the_line_limits(subject):
+    mail = _mail(subject)
+
+    assert all(len(line) <= 78 for line in _head_lines(mail) if not line.startswith(b"Content-Type"))
+    assert all(len(line) <= 998 for line in mail.data.split(b"\n"))
+    assert _parsed(mail)["Subject"] == _expected_subject(subject)
+    assert not _parsed(mail).defects
+
+
+def test_a_structured_header_over_998_characters_is_folded_at_its_spaces():
+    links = ", ".join(f"<https://bw.example/u/{n:04d}{'t' * 80}>" for n in range(12))
+    mail = _mail(headers=[("List-Unsubscribe", links)])
+
+    assert all(len(line) <= 998 for line in mail.data.split(b"\n"))
+    assert " ".join(str(_parsed(mail)["List-Unsubscribe"]).split()) == links
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab x")), min_size=900, max_size=1500))
+def test_any_long_ascii_subject_keeps_every_line_within_998(subject):
+    mail = _mail(subject)
+
+    assert all(len(line) <= 998 for line in mail.data.split(b"\n"))
+    assert str(_parsed(mail)["Subject"]) == _expected_subject(subject)
 
 
 @pytest.mark.parametrize("subject", ["Digest\r\nBcc: victim@x.example", "a\nb\rc\x00d", "x\u2028To: y@z"])

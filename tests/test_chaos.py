@@ -2,8 +2,9 @@
 
 - The weekly run killed with SIGKILL at random points: every trial builds a fresh database,
   starts `barrierwatch weekly --no-crawl` as a process of its own against a real SMTP server
-  (aiosmtpd on 127.0.0.1), kills it at a random moment, waits for its claims to go stale
-  (BW_STALE_CLAIM_SECONDS=1) and runs it again to the end.
+  (aiosmtpd on 127.0.0.1), kills it at a random point of its work (a stage, and in send a
+  number of mails already sent), checks that the kill cut a stage, waits for its claims to go
+  stale (BW_STALE_CLAIM_SECONDS=1) and runs it again to the end.
 - The SMTP server killed with SIGKILL in the middle of a send: the sender records what is left
   as waiting with the reason, and the next send, once a server is back, delivers exactly that.
 """
@@ -29,7 +30,7 @@ import pipeline
 from bench.send import smtp_process
 from config import Settings
 from store.db import open_database
-from store.models import Alert, Delivery, Notice
+from store.models import Alert, Delivery, Notice, Run
 from tests.scenario import NOW, approved_digests
 from tests.smtp_server import Sink, free_port, smtp_server
 
@@ -95,6 +96,29 @@ def _weekly(env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
     )
 
 
+STAGES = ("classify", "match", "send")
+
+
+def _progress(engine) -> tuple[int, int]:
+    """How far the weekly run got: the index of its latest stage (-1 before any) and mails sent."""
+    with Session(engine) as session:
+        started = {stage for stage in session.exec(select(Run.stage)) if stage in STAGES}
+        sent = session.exec(select(func.count()).select_from(Delivery).where(Delivery.status == "sent")).one()
+    return max((STAGES.index(s) for s in started), default=-1), sent
+
+
+def _kill_at(process: subprocess.Popen[bytes], engine, stage: int, sent: int) -> None:
+    """SIGKILL ``process`` once it has reached ``stage`` (and, in send, sent ``sent`` mails),
+    or at once when it went further; returns early if it ended by itself."""
+    while process.poll() is None:
+        reached, mails = _progress(engine)
+        if reached > stage or (reached == stage and (STAGES[stage] != "send" or mails >= sent)):
+            process.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.002)
+    process.wait()
+
+
 def test_weekly_killed_at_random_points_then_rerun_delivers_every_digest(tmp_path):
     rng = random.Random(20261125)
     sink = Sink()
@@ -113,10 +137,15 @@ def test_weekly_killed_at_random_points_then_rerun_delivers_every_digest(tmp_pat
             sink.envelopes.clear()
             env = _environment(database_url, port, folder)
 
+            stage, sent = rng.randrange(len(STAGES)), rng.randrange(0, 120)
             killed = _weekly(env, Path.cwd())
-            time.sleep(rng.uniform(0.2, 3.0))
-            killed.send_signal(signal.SIGKILL)
-            killed.wait()
+            _kill_at(killed, engine, stage, sent)
+            # A trial in which nothing was killed proves nothing: the run must have died of the
+            # SIGKILL, in the middle of a stage that it left running.
+            assert killed.returncode == -signal.SIGKILL, f"trial {trial}: the run ended before the kill"
+            with Session(engine) as session:
+                cut = session.exec(select(Run).where(Run.status == "running")).all()
+            assert [r.stage for r in cut] and cut[0].stage in STAGES, f"trial {trial}: no stage was cut"
             time.sleep(1.2)  # the dead run's claims go stale
             rerun = _weekly(env, Path.cwd())
             assert rerun.wait(timeout=120) == 0, f"trial {trial}: the rerun failed"
@@ -127,6 +156,10 @@ def test_weekly_killed_at_random_points_then_rerun_delivers_every_digest(tmp_pat
                 assert session.exec(select(func.count()).select_from(Notice)).one() == 60
                 pairs = session.exec(select(Alert.notice_id, Alert.enterprise_id)).all()
                 assert len(pairs) == len(set(pairs)) and len(pairs) > 0
+                # The rerun marked the killed stage's run failed, naming the dead process.
+                again = session.get(Run, cut[0].id)
+                assert again is not None and again.status == "failed", f"trial {trial}"
+                assert f":{killed.pid}:" in str(again.error), f"trial {trial}"
             engine.dispose()
             received = Counter(str(m["Message-ID"]) for m in sink.received)
             # Every digest arrived; a copy can only be the one mail in flight when the run was

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,18 +16,33 @@ import pytest
 from sqlmodel import Session, select
 
 from alerts.deliver import claim_due
-from store.models import Delivery
+from store.models import Delivery, Run
 from tests.scenario import approved_digests
 from tests.smtp_server import Sink, smtp_server
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
-def test_four_workers_on_one_postgresql_queue_send_every_mail_once(engine, database_url, tmp_path):
+def _running_workers(engine) -> int:
+    with Session(engine) as session:
+        return len(session.exec(select(Run).where(Run.stage == "worker", Run.status == "running")).all())
+
+
+def _wait(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
+        time.sleep(0.1)
+
+
+def test_four_workers_on_one_postgresql_queue_share_the_work_and_send_every_mail_once(
+    engine, database_url, tmp_path
+):
     if engine.dialect.name != "postgresql":
         pytest.skip("concurrent workers share a PostgreSQL queue (SQLite has one writer)")
-    expected = approved_digests(engine, 400)
-    sink = Sink()
+    # A relay that takes 20 ms a mail: the queue lasts long enough that a worker which
+    # did not claim is a worker that could not, not one that came too late.
+    sink = Sink(delay=0.02)
     with smtp_server(sink) as port:
         env = {k: v for k, v in os.environ.items() if not k.startswith("BW_")}
         env.update(
@@ -38,7 +56,7 @@ def test_four_workers_on_one_postgresql_queue_send_every_mail_once(engine, datab
         )
         workers = [
             subprocess.Popen(
-                [sys.executable, "-m", "cli", "worker", "--once"],
+                [sys.executable, "-m", "cli", "worker", "--poll", "0.2"],
                 env=env,
                 cwd=Path.cwd(),
                 stdout=subprocess.PIPE,
@@ -46,14 +64,24 @@ def test_four_workers_on_one_postgresql_queue_send_every_mail_once(engine, datab
             )
             for _ in range(4)
         ]
-        outputs = [w.communicate(timeout=180)[0].decode() for w in workers]
+        try:
+            # All four wait on the empty queue before any mail is due.
+            _wait(lambda: _running_workers(engine) == 4, 120, "four workers to start")
+            expected = approved_digests(engine, 400)
+            _wait(lambda: len(sink.received) >= len(expected), 120, "every mail")
+            time.sleep(0.5)  # a mail sent twice would arrive now
+        finally:
+            for worker in workers:
+                worker.send_signal(signal.SIGTERM)
+            outputs = [w.communicate(timeout=60)[0].decode() for w in workers]
     assert [w.returncode for w in workers] == [0, 0, 0, 0], outputs
     received = Counter(str(m["Message-ID"]) for m in sink.received)
     assert sorted(received) == sorted(expected) and set(received.values()) == {1}
     with Session(engine) as session:
         assert {d.status for d in session.exec(select(Delivery))} == {"sent"}
-    # The work was shared, not done by one worker while the others waited.
-    assert sum("0 mails sent" in out for out in outputs) < 4
+    # The work was shared: every worker sent some, and together exactly every mail.
+    sent = [int(m.group(1)) for out in outputs if (m := re.search(r"worker: (\d+) mails sent", out))]
+    assert len(sent) == 4 and all(n > 0 for n in sent) and sum(sent) == len(expected), outputs
 
 
 def test_claim_due_takes_the_oldest_due_deliveries_once(engine):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
@@ -18,7 +18,7 @@ from alerts.queue import not_reviewable, review
 from store.models import Alert, AlertStatus, Case, Enterprise, Notice, User
 from store.queries import notices_with_tags
 from store.users import user_for_api_token
-from web.deps import LoginRequired, SessionDep, UserDep
+from web.deps import MAX_ROW_ID, LoginRequired, RowId, SessionDep, UserDep
 from web.enterprises import enterprise_fields
 from web.queries import QueueFilters, case_notices, notice_tags, queue_groups
 from web.render import page
@@ -98,7 +98,7 @@ class CaseOut(BaseModel):
 
 
 class ReviewIn(BaseModel):
-    alert_ids: list[int]
+    alert_ids: list[Annotated[int, Field(ge=1, le=MAX_ROW_ID)]]
     decision: AlertStatus = Field(description="approved or rejected")
     note: str | None = None
 
@@ -151,13 +151,15 @@ def review_alerts(body: ReviewIn, user: ApiUser, session: SessionDep) -> ReviewO
 
 
 @v1.get("/notices", response_model=list[NoticeOut])
-def list_notices(user: ApiUser, session: SessionDep, limit: int = 100) -> list[dict[str, Any]]:
-    """Notices with their tags, newest first."""
-    return notices_with_tags(session, max(1, min(limit, 1000)))
+def list_notices(
+    user: ApiUser, session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[dict[str, Any]]:
+    """Notices with their tags, newest first (at most 1000)."""
+    return notices_with_tags(session, limit)
 
 
 @v1.get("/notices/{notice_id}", response_model=NoticeOut)
-def get_notice(notice_id: int, user: ApiUser, session: SessionDep) -> dict[str, Any]:
+def get_notice(notice_id: RowId, user: ApiUser, session: SessionDep) -> dict[str, Any]:
     notice = session.get(Notice, notice_id)
     if notice is None:
         raise HTTPException(404, f"no notice {notice_id}")
@@ -190,7 +192,7 @@ def list_enterprises(user: ApiUser, session: SessionDep) -> list[EnterpriseOut]:
 
 
 @v1.get("/enterprises/{enterprise_id}", response_model=EnterpriseOut)
-def get_enterprise(enterprise_id: int, user: ApiUser, session: SessionDep) -> EnterpriseOut:
+def get_enterprise(enterprise_id: RowId, user: ApiUser, session: SessionDep) -> EnterpriseOut:
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
         raise HTTPException(404, f"no enterprise {enterprise_id}")
@@ -209,7 +211,7 @@ def list_cases(user: ApiUser, session: SessionDep) -> list[CaseOut]:
 
 
 @v1.get("/cases/{case_id}", response_model=CaseOut)
-def get_case(case_id: int, user: ApiUser, session: SessionDep) -> CaseOut:
+def get_case(case_id: RowId, user: ApiUser, session: SessionDep) -> CaseOut:
     case = session.get(Case, case_id)
     if case is None:
         raise HTTPException(404, f"no case {case_id}")

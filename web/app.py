@@ -7,10 +7,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,7 +21,7 @@ from config import Settings
 from store.db import open_database
 from web import api, auth, contact, enterprises, operations, review, users
 from web.deps import CsrfRejected, Forbidden, LoginRequired
-from web.render import CSRF_FAILED, FORBIDDEN, make_templates, page
+from web.render import BAD_VALUE, CSRF_FAILED, DATABASE_BUSY, FORBIDDEN, NOT_FOUND, make_templates, page
 
 STATIC_DIR = Path(__file__).parent / "static"
 SESSION_HOURS = 12
@@ -107,3 +110,35 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(CsrfRejected)
     def csrf_rejected(request: Request, _exc: CsrfRejected) -> Response:
         return page(request, "error.html", {"message": CSRF_FAILED}, status_code=403)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        """A page whose id is not a row id (too large, not a number) does not
+        exist: 404 in the UI; the API answers 422 naming the parameter."""
+        in_path = any(error.get("loc", ("",))[0] == "path" for error in exc.errors())
+        if in_path and not request.url.path.startswith("/api/"):
+            return page(request, "error.html", {"message": NOT_FOUND}, status_code=404)
+        return await request_validation_exception_handler(request, exc)
+
+    @app.exception_handler(DataError)
+    def value_refused(request: Request, _exc: DataError) -> Response:
+        """A value the database refuses (a NUL character, a number out of range,
+        text over a column's length) in a form or a query: 422, nothing changed."""
+        if request.url.path.startswith("/api/"):
+            detail = "a value cannot be stored or searched for (a NUL character, or too long)"
+            return JSONResponse({"detail": detail}, status_code=422)
+        request.state.user = None  # its row went with the rolled-back session: a page without it
+        return page(request, "error.html", {"message": BAD_VALUE}, status_code=422)
+
+    @app.exception_handler(OperationalError)
+    def database_unavailable(request: Request, _exc: OperationalError) -> Response:
+        """The database is locked past its busy timeout, or down: 503 with a
+        clear page (the request's transaction was rolled back), never a 500."""
+        headers = {"Retry-After": "10"}
+        if request.url.path.startswith("/api/"):
+            detail = "the database is busy or unavailable; nothing was changed, try again"
+            return JSONResponse({"detail": detail}, status_code=503, headers=headers)
+        request.state.user = None  # its row cannot be read now: a page without it
+        answer = page(request, "error.html", {"message": DATABASE_BUSY}, status_code=503)
+        answer.headers.update(headers)
+        return answer

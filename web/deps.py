@@ -8,13 +8,18 @@ import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from config import Settings
 from store.models import User
 from store.users import Role
+
+# Row ids are INTEGER columns (32 bits on PostgreSQL): a larger number names no row and
+# must not reach the driver, which refuses it with an error instead of finding nothing.
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="a row id")]
 
 
 class LoginRequired(Exception):
@@ -106,5 +111,6 @@ def text_field(form: FormData, name: str) -> str:
 
 
 def int_fields(form: FormData, name: str) -> list[int]:
-    """Every integer value of a repeated field (checkboxes); others ignored."""
-    return [int(v) for v in form.getlist(name) if isinstance(v, str) and v.isdigit()]
+    """Every row id of a repeated field (checkboxes); other values ignored."""
+    values = [v for v in form.getlist(name) if isinstance(v, str) and v.isascii() and v.isdigit()]
+    return [int(v) for v in values if len(v) <= 10 and 1 <= int(v) <= MAX_ROW_ID]

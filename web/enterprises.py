@@ -29,7 +29,7 @@ from store.models import (
     Notice,
 )
 from store.types import utcnow
-from web.deps import AdminDep, FormDep, SessionDep, SettingsDep, UserDep, csrf_protect, text_field
+from web.deps import AdminDep, FormDep, RowId, SessionDep, SettingsDep, UserDep, csrf_protect, text_field
 from web.digests import preview_digest
 from web.render import NOT_FOUND, flash, language_of, page, redirect
 
@@ -90,7 +90,7 @@ async def import_file(request: Request, user: AdminDep, settings: SettingsDep, f
 
 
 @router.get("/enterprises/{enterprise_id}")
-def enterprise_detail(request: Request, enterprise_id: int, user: UserDep, session: SessionDep) -> Response:
+def enterprise_detail(request: Request, enterprise_id: RowId, user: UserDep, session: SessionDep) -> Response:
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
         return page(request, "error.html", {"message": NOT_FOUND}, status_code=404)
@@ -116,7 +116,7 @@ def enterprise_detail(request: Request, enterprise_id: int, user: UserDep, sessi
 
 @router.get("/enterprises/{enterprise_id}/edit")
 def enterprise_edit_form(
-    request: Request, enterprise_id: int, user: AdminDep, session: SessionDep
+    request: Request, enterprise_id: RowId, user: AdminDep, session: SessionDep
 ) -> Response:
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
@@ -140,7 +140,7 @@ def _edit_page(
 @router.post("/enterprises/{enterprise_id}/edit")
 def enterprise_edit(
     request: Request,
-    enterprise_id: int,
+    enterprise_id: RowId,
     user: AdminDep,
     session: SessionDep,
     settings: SettingsDep,
@@ -201,7 +201,7 @@ def _import(
 
 @router.get("/enterprises/{enterprise_id}/digest")
 def digest_preview(
-    request: Request, enterprise_id: int, user: UserDep, session: SessionDep, settings: SettingsDep
+    request: Request, enterprise_id: RowId, user: UserDep, session: SessionDep, settings: SettingsDep
 ) -> Response:
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:

@@ -4,8 +4,9 @@ remedy cases, the delivery log and the audit log."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -13,7 +14,7 @@ from sqlmodel import col, select
 from i18n import N_
 from store.models import AuditEvent, Case, CaseNotice, Delivery, Digest, Enterprise, Notice, Run, Source
 from store.types import utcnow
-from web.deps import AdminDep, SessionDep, UserDep, csrf_protect
+from web.deps import MAX_ROW_ID, AdminDep, RowId, SessionDep, UserDep, csrf_protect
 from web.queries import case_notices
 from web.render import NOT_FOUND, flash, page, redirect
 
@@ -44,7 +45,7 @@ def sources(request: Request, user: UserDep, session: SessionDep) -> Response:
 
 
 @router.post("/sources/{source_id}/enabled")
-def toggle_source(request: Request, source_id: int, user: AdminDep, session: SessionDep) -> Response:
+def toggle_source(request: Request, source_id: RowId, user: AdminDep, session: SessionDep) -> Response:
     """Switch a source on or off (admins); crawls skip disabled sources."""
     source = session.get(Source, source_id)
     if source is None:
@@ -81,7 +82,7 @@ def cases(request: Request, user: UserDep, session: SessionDep) -> Response:
 
 
 @router.get("/cases/{case_id}")
-def case_detail(request: Request, case_id: int, user: UserDep, session: SessionDep) -> Response:
+def case_detail(request: Request, case_id: RowId, user: UserDep, session: SessionDep) -> Response:
     case = session.get(Case, case_id)
     if case is None:
         return page(request, "error.html", {"message": NOT_FOUND}, status_code=404)
@@ -103,7 +104,11 @@ def deliveries(request: Request, user: UserDep, session: SessionDep) -> Response
 
 @router.get("/audit")
 def audit(
-    request: Request, user: UserDep, session: SessionDep, actor: str = "", before: int | None = None
+    request: Request,
+    user: UserDep,
+    session: SessionDep,
+    actor: str = "",
+    before: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
 ) -> Response:
     """The newest LOG_LIMIT events (of one actor), or those older than event ``before``."""
     query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(LOG_LIMIT)

@@ -28,6 +28,13 @@ from store.labels import label
 NOT_FOUND = N_("There is no such record.")
 FORBIDDEN = N_("Your role does not allow this page.")
 CSRF_FAILED = N_("The form had expired or did not come from this site. Reload the page and try again.")
+BAD_VALUE = N_(
+    "A value in the form or the address cannot be stored or searched for (a NUL character, "
+    "or text too long); nothing was changed."
+)
+DATABASE_BUSY = N_(
+    "The database is busy or unavailable just now; nothing was changed. Try again in a moment."
+)
 
 
 def make_templates(settings: Settings) -> dict[str, Jinja2Templates]:

@@ -18,7 +18,7 @@ from hs.codes import InvalidHSCode, display, normalise
 from i18n import N_
 from store.models import Alert, AlertStatus, AuditEvent, Notice, Severity, Tag, TagMethod, User
 from store.types import utcnow
-from web.deps import FormDep, SessionDep, SettingsDep, UserDep, csrf_protect, int_fields, text_field
+from web.deps import FormDep, RowId, SessionDep, SettingsDep, UserDep, csrf_protect, int_fields, text_field
 from web.queries import (
     QueueFilters,
     filter_choices,
@@ -148,7 +148,7 @@ def save_notes(session: Session, ids: list[int], form: FormData, user: User) -> 
 
 
 @router.get("/notices/{notice_id}")
-def notice_page(request: Request, notice_id: int, user: UserDep, session: SessionDep) -> Response:
+def notice_page(request: Request, notice_id: RowId, user: UserDep, session: SessionDep) -> Response:
     notice = session.get(Notice, notice_id)
     if notice is None:
         return page(request, "error.html", {"message": NOT_FOUND}, status_code=404)
@@ -164,7 +164,12 @@ def notice_page(request: Request, notice_id: int, user: UserDep, session: Sessio
 
 @router.post("/notices/{notice_id}/tags")
 def add_tag(
-    request: Request, notice_id: int, user: UserDep, session: SessionDep, settings: SettingsDep, form: FormDep
+    request: Request,
+    notice_id: RowId,
+    user: UserDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    form: FormDep,
 ) -> Response:
     """Store the inspector's HS code for the notice (a training example for
     the tagger, and stated evidence for matching), then match again."""
@@ -188,7 +193,12 @@ def add_tag(
 
 @router.post("/notices/{notice_id}/tags/{tag_id}/remove")
 def remove_tag(
-    request: Request, notice_id: int, tag_id: int, user: UserDep, session: SessionDep, settings: SettingsDep
+    request: Request,
+    notice_id: RowId,
+    tag_id: RowId,
+    user: UserDep,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     """Remove a wrong tag; the audit event keeps what it was (the negative
     training example), then match again so unsupported alerts are withdrawn."""

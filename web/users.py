@@ -12,7 +12,7 @@ from i18n import N_
 from store.errors import InputError
 from store.models import AuditEvent, User
 from store.users import LANGUAGES, Role, add_user
-from web.deps import AdminDep, FormDep, SessionDep, csrf_protect, text_field
+from web.deps import AdminDep, FormDep, RowId, SessionDep, csrf_protect, text_field
 from web.render import NOT_FOUND, flash, page, redirect
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -52,7 +52,7 @@ def create_user(request: Request, user: AdminDep, session: SessionDep, form: For
 
 @router.post("/users/{user_id}")
 def update_user(
-    request: Request, user_id: int, user: AdminDep, session: SessionDep, form: FormDep
+    request: Request, user_id: RowId, user: AdminDep, session: SessionDep, form: FormDep
 ) -> Response:
     """Change a user's role or active flag. An admin cannot demote or
     deactivate themself, so the last admin cannot lock everyone out."""
