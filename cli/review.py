@@ -73,7 +73,20 @@ def alerts_export(
         print_json(rows)
         return
     writer = csv.DictWriter(
-        sys.stdout, fieldnames=["id", "notice_id", "enterprise", "status", "severity", "reason", "hs_codes"]
+        sys.stdout,
+        fieldnames=[
+            "id",
+            "notice_id",
+            "notice_external_id",
+            "measure",
+            "update",
+            "evidence_level",
+            "enterprise",
+            "status",
+            "severity",
+            "reason",
+            "hs_codes",
+        ],
     )
     writer.writeheader()
     for row in rows:
