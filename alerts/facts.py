@@ -95,6 +95,11 @@ class NoticeFacts:
     def stated_codes(self) -> list[str]:
         return [t.code for t in self.tags if t.stated]
 
+    def scope_codes(self) -> list[str]:
+        """The products the notice says it is about: codes it states, and headings
+        (or finer) its text names (a term match); a model's guess is no statement."""
+        return [t.code for t in self.tags if t.stated or (t.method == TagMethod.TERMS and t.heading_level)]
+
 
 @dataclass
 class Evidence:

@@ -13,8 +13,9 @@ A notice concerns an enterprise when
   - any other notice reaches on heading-level evidence, on a chapter only when
     the notice itself is chapter-wide (it states a chapter code and no heading
     inside it), or on a keyword;
-  - when the notice states its product codes, they define its scope: a keyword
-    does not carry it to an enterprise whose products all lie outside them;
+  - when the notice states its product codes (or its text names products at
+    heading level), they define its scope: a keyword does not carry it to an
+    enterprise whose products all lie outside them;
 - market: the notice's country is one of the enterprise's markets, or
   belongs to a group among them (a German rule reaches an EU exporter);
 - trade remedies (anti-dumping, countervailing, safeguard): the
@@ -152,12 +153,14 @@ def remedy_reaches(notice: NoticeFacts, home_country: str) -> bool:
     return home_country in notice.subject_countries
 
 
-def in_scope(profile: Profile, stated: list[str]) -> bool:
-    """Whether a keyword may carry a notice stating codes ``stated`` to ``profile``:
-    yes when the enterprise declared no products, or one of them overlaps a stated code."""
-    if not stated or not profile.products:
+def in_scope(profile: Profile, scope: list[str]) -> bool:
+    """Whether a keyword may carry a notice about products ``scope`` (the codes it
+    states or names, see :meth:`NoticeFacts.scope_codes`) to ``profile``: yes when
+    the notice states none, when the enterprise declared no products, or when one of
+    them overlaps the scope."""
+    if not scope or not profile.products:
         return True
-    return any(overlaps(product, code) for product in profile.products for code in stated)
+    return any(overlaps(product, code) for product in profile.products for code in scope)
 
 
 def match_notice(
@@ -178,7 +181,7 @@ def match_notice(
     product_hits = _product_hits(notice, index, markets)
     keyword_hits = index.keywords_in(f"{notice.title}\n{notice.text}", markets)
     candidates = set(product_hits) | set(keyword_hits)
-    stated = notice.stated_codes()
+    scope = notice.scope_codes()
 
     is_remedy = notice.doc_type in TRADE_REMEDIES
     followers: dict[int, list[str]] = defaultdict(list)
@@ -195,7 +198,7 @@ def match_notice(
             continue
         codes = product_hits.get(enterprise_id, [])
         keywords: tuple[str, ...] = ()
-        if enterprise_id in keyword_hits and (codes or in_scope(profile, stated)):
+        if enterprise_id in keyword_hits and (codes or in_scope(profile, scope)):
             keywords = tuple(sorted(keyword_hits[enterprise_id]))
         followed = tuple(followers.get(enterprise_id, []))
         if not (codes or keywords or followed):

@@ -163,6 +163,18 @@ def test_a_keyword_does_not_carry_a_rule_on_other_stated_products():
     assert set(matched(unstated, SOCKS)) == {SOCKS.id}
 
 
+def test_sock_maker_does_not_get_a_flooring_recall_through_the_formaldehyde_keyword():
+    recall = facts(
+        doc_type="recall",
+        title="Laminate flooring recalled: formaldehyde emissions",
+        tags=[tag("441875", "terms", 0.9), tag("44", "model", 0.8, tag_id=44)],
+    )
+    assert set(matched(recall, SOCKS, FLOORING)) == {FLOORING.id}
+    # A model's guess alone is no statement of scope: the keyword still carries the notice.
+    guessed = facts(doc_type="recall", title="Formaldehyde emissions", tags=[tag("4418", "model", 0.6)])
+    assert set(matched(guessed, SOCKS)) == {SOCKS.id}
+
+
 def test_keyword_only_is_never_critical():
     initiation = recent_order(title="Formaldehyde resin From China: Initiation")
     initiation.case_stage = "initiation"
