@@ -175,6 +175,20 @@ def test_sock_maker_does_not_get_a_flooring_recall_through_the_formaldehyde_keyw
     assert set(matched(guessed, SOCKS)) == {SOCKS.id}
 
 
+def test_a_keyword_carries_a_vehicle_standard_to_a_parts_maker_of_the_same_chapter():
+    parts = Profile(
+        8, "en", "CN", products=["870821", "870899"], markets={"US"}, keywords=["child restraint"]
+    )
+    standard = facts(
+        title="Child Restraint Systems: side impact protection", tags=[tag("8703"), tag("8702", "terms")]
+    )
+    result = matched(standard, parts)
+    assert set(result) == {parts.id} and result[parts.id].level == "keyword"
+    # The same keyword does not carry a trade remedy outside its stated codes.
+    case = recent_order(title="Child restraint seats From China: Order", tags=[tag("940120")])
+    assert matched(case, parts) == {}
+
+
 def test_keyword_only_is_never_critical():
     initiation = recent_order(title="Formaldehyde resin From China: Initiation")
     initiation.case_stage = "initiation"
