@@ -23,7 +23,7 @@ from babel.dates import format_date
 from hs.codes import display
 from hs.markets import country_name
 from hs.nomenclature import name as hs_name
-from i18n import gettext, ngettext
+from i18n import N_, gettext, ngettext
 from store.labels import label
 from store.models import TRADE_REMEDIES
 from store.stages import KeyDate, explain_stage, key_date, stage_name
@@ -142,6 +142,13 @@ def _products(codes: Sequence[str]) -> list[str]:
     return kept[:2]
 
 
+_CLOSED = {
+    "comment": N_("comment period closed"),
+    "request": N_("review request window closed"),
+    "effective": N_("in effect"),
+}
+
+
 def _date_part(notice: SummaryFields, language: str, today: date) -> str:
     when = deadline_view(
         key_date(notice.country, notice.case_stage, notice.published_on, notice.comment_deadline),
@@ -151,7 +158,7 @@ def _date_part(notice: SummaryFields, language: str, today: date) -> str:
     if when is None:
         return gettext(language, "no comment deadline")
     if when.closed:
-        return gettext(language, "%(label)s passed") % {"label": when.label}
+        return gettext(language, _CLOSED[when.kind])
     return gettext(language, "%(label)s %(day)s (%(state)s)") % {
         "label": when.label,
         "day": when.day,
