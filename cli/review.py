@@ -38,6 +38,24 @@ def match() -> None:
         )
 
 
+@app.command()
+def remind(
+    send_now: Annotated[
+        bool, typer.Option("--send/--no-send", help="Send the reminders at once (in critical mails).")
+    ] = True,
+) -> None:
+    """Record reminders of open deadlines that enterprises were told about
+    (BW_REMINDER_DAYS, once per threshold), then send them unless --no-send."""
+    with database() as (settings, engine):
+        now = utcnow()
+        recorded = pipeline.remind(engine, settings, now)
+        say(f"{recorded} new deadline reminders (thresholds {settings.reminder_days} days)")
+        if send_now and recorded:
+            digests, sent = pipeline.send(engine, settings, now, ("critical",))
+            say(f"{digests.reminders} reminders in {sent.sent} mails sent, {sent.failed} failed")
+            exit_if_undelivered(sent.failed, sent.retry_later)
+
+
 @alerts_app.command("approve")
 def alerts_approve(
     all_pending: Annotated[bool, typer.Option("--all", help="Approve every pending alert.")] = False,
