@@ -66,6 +66,7 @@ def _environment(settings: Settings, lang: str) -> Environment:
     env.filters["country"] = lambda code: country_name(code, lang)
     env.filters["hs_label"] = lambda code: hs_label(code, lang)
     env.filters["hs"] = display
+    env.filters["enterprise_name"] = lambda e: (e.name_en or e.name) if lang == "en" else e.name
     env.filters["source"] = lambda slug: label(lang, "source", slug)
     return env
 
