@@ -312,10 +312,18 @@ def _approve_by_policy(
 
 
 def review(
-    session: Session, alert_ids: Iterable[int] | None, decision: str, reviewer: str, note: str | None = None
+    session: Session,
+    alert_ids: Iterable[int] | None,
+    decision: str,
+    reviewer: str,
+    note: str | None = None,
+    message: str | None = None,
 ) -> list[int]:
     """Approve or reject pending alerts (all of them when ``alert_ids`` is
-    None); returns the ids changed. Each decision is an audit event."""
+    None); returns the ids changed. Each decision is an audit event.
+
+    ``note`` is the reviewer's internal note (inspectors only); ``message``
+    is what the mail shows the enterprise beside the alert."""
     assert decision in (AlertStatus.APPROVED, AlertStatus.REJECTED)
     query = select(Alert).where(Alert.status == AlertStatus.PENDING_REVIEW)
     if alert_ids is not None:
@@ -326,6 +334,8 @@ def review(
         alert.status, alert.reviewer, alert.reviewed_at, alert.updated_at = decision, reviewer, now, now
         if note is not None:
             alert.note = note
+        if message is not None:
+            alert.message = message.strip() or None
         session.add(alert)
         session.add(
             AuditEvent(actor=reviewer, action=f"alert.{decision}", object_type="alert", object_id=alert.id)

@@ -273,7 +273,10 @@ class Alert(SQLModel, table=True):
     status: str = Field(default=AlertStatus.PENDING_REVIEW, max_length=16, index=True)
     reviewer: str | None = None
     reviewed_at: datetime | None = _timestamp(nullable=True)
+    # The reviewer's note, for inspectors only: never shown to the enterprise.
     note: str | None = Field(default=None, sa_type=Text)
+    # What the mail tells the enterprise beside the alert (optional).
+    message: str | None = Field(default=None, sa_type=Text)
     digest_id: int | None = Field(default=None, foreign_key="digest.id", index=True)
     # The measure the alert is about (Notice.measure_key); ``is_update``: a follow-up (an
     # addendum, the next stage of a case) of a measure the enterprise was told about;
@@ -285,6 +288,22 @@ class Alert(SQLModel, table=True):
     evidence_level: str | None = Field(default=None, max_length=16)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+
+
+class AlertReminder(SQLModel, table=True):
+    """A reminder that an alert already sent has a deadline coming: one per
+    alert, deadline and threshold (days before it), put in the next mail."""
+
+    __tablename__ = "alert_reminder"
+    __table_args__ = (UniqueConstraint("alert_id", "deadline", "threshold"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id", index=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
+    deadline: date
+    threshold: int  # days before the deadline
+    digest_id: int | None = Field(default=None, foreign_key="digest.id", index=True)
+    created_at: datetime = _timestamp()
 
 
 class Digest(SQLModel, table=True):
