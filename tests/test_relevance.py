@@ -444,3 +444,37 @@ def test_upgrade_gives_every_notice_its_measure_key_and_every_alert_its_measure(
     assert keys == ["case:A-570-970:order", "wto:G/TBT/N/EU/1100"]
     assert (alert.measure_key, alert.is_update) == ("wto:G/TBT/N/EU/1100", False)
     engine.dispose()
+
+
+def test_a_follow_up_is_an_update_only_for_enterprises_told_of_the_measure():
+    addendum = facts(
+        external_id="G/TBT/N/EU/1100/Add.1",
+        measure_key="wto:G/TBT/N/EU/1100",
+        country="EU",
+        tags=[tag("6115")],
+        follow_up=True,
+    )
+    told = matched(addendum, SOCKS, told={SOCKS.id})[SOCKS.id]
+    assert (told.update, told.evidence["update"], told.evidence["measure"]) == (
+        True,
+        True,
+        "wto:G/TBT/N/EU/1100",
+    )
+    assert "follow-up of G/TBT/N/EU/1100" in told.reason
+    first_news = matched(addendum, SOCKS)[SOCKS.id]
+    assert (first_news.update, first_news.evidence["update"]) == (False, False)
+
+
+def test_match_and_reasons_share_facts_without_importing_each_other():
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "alerts"
+
+    def imports(name):
+        tree = ast.parse((root / f"{name}.py").read_text())
+        return {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+
+    assert "alerts.match" not in imports("reasons")
+    assert "alerts.match" not in imports("facts") and "alerts.reasons" not in imports("facts")
+    assert "alerts.facts" in imports("match") and "alerts.facts" in imports("reasons")
