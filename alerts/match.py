@@ -13,10 +13,10 @@ A notice concerns an enterprise when
   - any other notice reaches on heading-level evidence, on a chapter only when
     the notice itself is chapter-wide (it states a chapter code and no heading
     inside it), or on a keyword;
-  - when the notice states its product codes (or its text names products at
-    heading level), they define its scope: a keyword does not carry a trade
-    remedy to an enterprise whose products all lie outside them, nor any other
-    notice to an enterprise with no product in their chapters;
+  - when the notice states its product codes, they define its scope: a keyword
+    does not carry a trade remedy to an enterprise whose products all lie
+    outside them, nor any other notice to an enterprise with no product in
+    their chapters;
 - market: the notice's country is one of the enterprise's markets, or
   belongs to a group among them (a German rule reaches an EU exporter);
 - trade remedies (anti-dumping, countervailing, safeguard): the
@@ -156,7 +156,7 @@ def remedy_reaches(notice: NoticeFacts, home_country: str) -> bool:
 
 def in_scope(profile: Profile, scope: list[str], exact: bool) -> bool:
     """Whether a keyword may carry a notice about products ``scope`` (the codes it
-    states or names, see :meth:`NoticeFacts.scope_codes`) to ``profile``: yes when
+    states, see :meth:`NoticeFacts.scope_codes`) to ``profile``: yes when
     the notice states none or the enterprise declared no products; else when one of
     its products overlaps the scope (``exact``: a trade remedy's product codes are its
     legal scope) or lies in the same chapter (a rule on vehicles concerns their parts,

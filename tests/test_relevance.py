@@ -163,14 +163,22 @@ def test_a_keyword_does_not_carry_a_rule_on_other_stated_products():
     assert set(matched(unstated, SOCKS)) == {SOCKS.id}
 
 
-def test_sock_maker_does_not_get_a_flooring_recall_through_the_formaldehyde_keyword():
-    recall = facts(
-        doc_type="recall",
-        title="Laminate flooring recalled: formaldehyde emissions",
-        tags=[tag("441875", "terms", 0.9), tag("44", "model", 0.8, tag_id=44)],
+def test_sock_maker_does_not_get_a_flooring_rule_through_the_formaldehyde_keyword():
+    rule = facts(
+        doc_type="regulation",
+        title="Formaldehyde emission standards for composite wood flooring",
+        tags=[tag("441875", "explicit", 0.95), tag("44", "model", 0.8, tag_id=44)],
     )
-    assert set(matched(recall, SOCKS, FLOORING)) == {FLOORING.id}
-    # A model's guess alone is no statement of scope: the keyword still carries the notice.
+    assert set(matched(rule, SOCKS, FLOORING)) == {FLOORING.id}
+
+
+def test_a_mistaken_term_match_does_not_keep_a_keyword_from_its_notice():
+    # "Children's knit socks" read by the term matcher as 1901: the keyword "socks" still reaches.
+    socks = Profile(9, "en", "CN", products=["6115"], markets={"US"}, keywords=["socks"])
+    recall = facts(
+        doc_type="recall", title="Children's Knit Socks recalled", tags=[tag("1901", "terms", 0.6)]
+    )
+    assert set(matched(recall, socks)) == {socks.id}
     guessed = facts(doc_type="recall", title="Formaldehyde emissions", tags=[tag("4418", "model", 0.6)])
     assert set(matched(guessed, SOCKS)) == {SOCKS.id}
 
