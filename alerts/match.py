@@ -86,6 +86,7 @@ CRITICAL_STAGES = frozenset(
     }
 )
 DEFAULT_EVENT_DAYS = 60
+FUTURE_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -254,7 +255,9 @@ def is_recent_event(notice: NoticeFacts, today: date, event_days: int) -> bool:
         return False
     if notice.published_on is None:
         return False
-    return 0 <= (today - notice.published_on).days <= event_days
+    # A few days ahead is still news: the Federal Register lists documents for public
+    # inspection the day before they are published.
+    return -FUTURE_DAYS <= (today - notice.published_on).days <= event_days
 
 
 def severity_of(

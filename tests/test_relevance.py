@@ -212,6 +212,12 @@ def test_2007_order_is_not_critical():
     assert matched(undated, FLOORING)[FLOORING.id].severity == "high"
     revocation = recent_order(tags=[tag("441875")], case_stage="revocation")
     assert matched(revocation, FLOORING)[FLOORING.id].severity == "high"
+    tomorrow = recent_order(tags=[tag("441875")], published_on=date(2026, 11, 26))
+    assert matched(tomorrow, FLOORING)[FLOORING.id].severity == "critical"
+    last_day = recent_order(tags=[tag("441875")], published_on=date(2026, 9, 26))
+    assert matched(last_day, FLOORING)[FLOORING.id].severity == "critical"
+    too_old = recent_order(tags=[tag("441875")], published_on=date(2026, 9, 25))
+    assert matched(too_old, FLOORING)[FLOORING.id].severity == "high"
 
 
 def test_an_expired_deadline_is_not_critical_and_an_open_one_on_a_heading_is():
