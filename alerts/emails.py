@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -194,7 +194,7 @@ def _item(
         reason=alert.reason,
         url=safe_link(notice.url),
         summary=notice_summary(notice, language, today, codes or None),
-        stage=stage_guide(notice.country, notice.case_stage, language),
+        stage=_stage_now(notice, language, today, deadline),
         deadline=deadline,
         published=format_day(notice.published_on, language) if notice.published_on else None,
         effective=format_day(notice.effective_on, language) if notice.effective_on else None,
@@ -208,27 +208,45 @@ def _item(
 
 def section_of(item: DigestItem, notice: NoticeFields, today: date) -> str:
     """Where an item goes: *action* (a reminder, an open deadline within
-    :data:`ACTION_DAYS`, a new critical item, or a recent trade-remedy event
-    that asks something of exporters), *updates* (follow-ups of a measure the
-    enterprise was told about), *new* (critical and high), else *info*."""
+    :data:`ACTION_DAYS`, or a recent trade-remedy event that asks something of
+    exporters), *updates* (follow-ups of a measure the enterprise was told
+    about), *new* (critical and high), else *info*. Severity alone puts
+    nothing under *action*: an old order is news to the reader, not a task."""
     left = item.deadline.days_left if item.deadline else None
     if item.reminder or (left is not None and left <= ACTION_DAYS):
         return "action"
     if item.update:
         return "updates"
-    if item.severity == Severity.CRITICAL or _recent_event(item, notice, today):
+    if _recent_event(notice, today) and item.stage is not None and item.stage.action:
         return "action"
-    return "new" if item.severity == Severity.HIGH else "info"
+    return "new" if item.severity in (Severity.CRITICAL, Severity.HIGH) else "info"
 
 
-def _recent_event(item: DigestItem, notice: NoticeFields, today: date) -> bool:
+def _recent_event(notice: NoticeFields, today: date) -> bool:
+    """A trade-remedy notice published within :data:`RECENT_EVENT_DAYS`."""
     return (
         notice.doc_type in TRADE_REMEDIES
-        and item.stage is not None
-        and item.stage.action
         and notice.published_on is not None
         and (today - notice.published_on).days <= RECENT_EVENT_DAYS
     )
+
+
+def _stage_now(
+    notice: NoticeFields, language: str, today: date, deadline: DeadlineView | None
+) -> StageGuide | None:
+    """The notice's stage explained; a step that asked something of exporters
+    long ago (a 2010 initiation imported from a file) is not presented as
+    something to do now, unless the notice gives a date still open."""
+    guide = stage_guide(notice.country, notice.case_stage, language)
+    if (
+        guide is None
+        or not guide.action
+        or _recent_event(notice, today)
+        or (deadline and not deadline.closed)
+    ):
+        return guide
+    past = i18n.gettext(language, "An earlier step of the case: what it asked of exporters is past.")
+    return replace(guide, meaning=past, action=False)
 
 
 _HTTP_LINK = re.compile(r"https?://[^\s\"'<>]+$", re.IGNORECASE)

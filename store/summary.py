@@ -29,7 +29,7 @@ from store.models import TRADE_REMEDIES
 from store.stages import KeyDate, explain_stage, key_date, stage_name
 
 SEPARATOR = " · "
-_SHORT = 40  # characters of an HS name in a summary line
+_SHORT = 48  # characters of an HS name in a summary line
 
 
 class SummaryFields(Protocol):
@@ -66,10 +66,9 @@ def short_product(code: str, language: str) -> str:
         own = own.split("，", 1)[0]
         own = own[2:] if own.startswith("其他") and len(own) > 4 else own
     else:
-        own = own.split("; ", 1)[-1]
-        own = re.split(r",\s|;\s|\s\(", own, maxsplit=1)[0]
+        own = re.split(r",? including |\s\(", own, maxsplit=1)[0]
     if len(own) > _SHORT:
-        own = own[: _SHORT - 1].rstrip() + "…"
+        own = own[: own.rfind(" ", 0, _SHORT)].rstrip(",;: ") + "…"
     if not own:
         return f"HS {display(code)}"
     return gettext(language, "%(name)s (HS %(code)s)") % {"name": own, "code": display(code)}

@@ -143,7 +143,7 @@ def test_one_critical_mail_per_enterprise_per_send_lists_every_new_critical_item
     assert len(mails) == 1
     text = mails[0].get_body(("plain",)).get_content()
     assert mails[0]["Subject"] == "【紧急预警】抚松地板：3 条贸易壁垒预警"
-    assert text.count("\n* ") == 3 and "== 需要处理 (3) ==" in text
+    assert text.count("\n* ") == 3 and "== 需要处理（2） ==" in text and "== 新措施（1） ==" in text
     # The open deadline with days left; the EU's own words for what to do.
     assert "评议截止日：2026年12月5日（还剩 10 天）" in text and "请在公告发布后 15 天内登记" in text
     with Session(engine) as session:
