@@ -88,7 +88,8 @@ def test_the_summary_of_a_review_result_reads_like_the_issue_says():
     )
     assert notice_summary(notice, "en", TODAY) == (
         "United States · Anti-dumping · final results of review · "
-        "Wood; assembled flooring panels, not of bamboo… (HS 4418.75) · concerning China · no comment deadline"
+        "Wood; assembled flooring panels, not of bamboo… (HS 4418.75) · "
+        "concerning China · no comment deadline"
     )
 
 
