@@ -2,7 +2,9 @@
 
 Mails are composed in batches: the deliveries, digests, enterprises,
 alerts, notices, tags and contacts of a batch are read in seven queries,
-not seven per mail. They are read as rows of the columns a mail shows,
+not seven per mail (two more when a digest carries deadline reminders: the
+reminders and the alerts they recall). Alerts are read without their
+internal note: it can never reach a mail. They are read as rows of the columns a mail shows,
 not as ORM objects: building objects cost the send loop more than the
 queries themselves.
 """
