@@ -93,7 +93,15 @@ class Settings(BaseSettings):
         1000, description="Circuit breaker: a match run creating more new alerts approves none automatically."
     )
     critical_deadline_days: int = Field(
-        14, description="A comment deadline this many days away or closer makes an alert critical."
+        14,
+        description="An open comment deadline this many days away or closer makes an alert critical "
+        "(on heading-level product evidence).",
+    )
+    critical_event_days: int = Field(
+        60,
+        description="A trade-remedy event (initiation, determination, order, review) published this many "
+        "days ago or less makes an alert critical (on heading-level evidence or a followed case); older "
+        "ones are history.",
     )
     reminder_days: str = Field(
         "14,3",

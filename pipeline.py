@@ -145,7 +145,9 @@ def match(engine: Engine, settings: Settings, now: datetime, progress: Progress 
         settings.auto_approve, settings.auto_approve_min_score, settings.max_new_alerts_per_run
     )
     with recorded_run(engine, "match") as counts, session_scope(engine) as session:
-        result = run_matching(session, today, settings.critical_deadline_days, policy, progress)
+        result = run_matching(
+            session, today, settings.critical_deadline_days, policy, progress, settings.critical_event_days
+        )
         counts.update(
             notices=result.notices,
             created=result.created,

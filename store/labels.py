@@ -89,6 +89,20 @@ LABELS: dict[str, dict[str, str]] = {
         "held": N_("held by the circuit breaker"),
         "partial": N_("some sources failed"),
     },
+    # Sources by slug (crawler.sources); a file's or feed's own slug is shown as it is.
+    "source": {
+        "us_federalregister_adcvd": N_("US Federal Register (AD/CVD)"),
+        "wto_eping": N_("WTO ePing (TBT/SPS notifications)"),
+        "eu_tron_cases": N_("EU TRON trade defence cases"),
+        "cn_cacs_trade_remedies": N_("China Trade Remedies Information (CACS)"),
+        "us_cpsc_recalls": N_("US CPSC recalls"),
+        "eu_oj_trade_defence": N_("EU Official Journal (trade defence)"),
+        "eu_safety_gate": N_("EU Safety Gate"),
+        "in_dgtr_cases": N_("India DGTR cases"),
+        "gb_tra_cases": N_("UK Trade Remedies Authority cases"),
+        "ca_cbsa_sima": N_("Canada CBSA (SIMA)"),
+        "us_cbp_csms": N_("US CBP CSMS messages"),
+    },
     "health": {
         "ok": N_("ok"),
         "failing": N_("failing"),

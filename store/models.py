@@ -153,6 +153,9 @@ class Notice(SQLModel, table=True):
     publisher_hs_codes: list[str] = _json_list()
     content_hash: str = Field(max_length=64)
     version: int = 1
+    # The measure this notice reports (store.measures.measure_key): derived from the fields
+    # above, recomputed whenever the notice is saved; copies from several sources share it.
+    measure_key: str = Field(default="", max_length=300, index=True)
     # The notification this one follows up (G/TBT/N/USA/1234 for .../Add.1).
     revision_of: int | None = Field(default=None, foreign_key="notice.id")
     tagger_version: str | None = Field(default=None, max_length=64)
@@ -275,6 +278,14 @@ class Alert(SQLModel, table=True):
     # What the mail tells the enterprise beside the alert (optional).
     message: str | None = Field(default=None, sa_type=Text)
     digest_id: int | None = Field(default=None, foreign_key="digest.id", index=True)
+    # The measure the alert is about (Notice.measure_key); ``is_update``: a follow-up (an
+    # addendum, the next stage of a case) of a measure the enterprise was told about;
+    # ``evidence_level``: how the product evidence ties the notice to the enterprise
+    # (alerts.facts.EvidenceLevel). The same three are in ``evidence`` ("measure",
+    # "update", "level").
+    measure_key: str | None = Field(default=None, max_length=300, index=True)
+    is_update: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    evidence_level: str | None = Field(default=None, max_length=16)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 

@@ -355,13 +355,12 @@ def test_queue_groups_alerts_by_notice_and_filters_them(inspector):
     assert "Multilayered Wood Flooring" in page and "PFAS" not in page
 
 
-def test_a_long_queue_says_that_it_shows_only_the_first_alerts(inspector, monkeypatch):
-    monkeypatch.setattr("web.review.QUEUE_LIMIT", 1)
-    page = inspector.get("/").text
-    assert "Only the first 1 alerts are shown" in page
-    assert page.count('name="alert_id"') == 1
-    monkeypatch.setattr("web.review.QUEUE_LIMIT", 3)
-    assert "Only the first" not in inspector.get("/").text
+def test_the_queue_pages_through_every_measure_with_no_cap(inspector, monkeypatch):
+    monkeypatch.setattr("web.review.QUEUE_PAGE", 1)
+    first = inspector.get("/").text
+    assert first.count('name="alert_id"') == 1 and 'rel="next"' in first
+    second = inspector.get("/", params={"offset": 1}).text
+    assert second.count('name="alert_id"') == 1 and 'rel="prev"' in second and 'rel="next"' not in second
 
 
 def test_the_audit_log_pages_back_through_older_events(engine, inspector, monkeypatch):

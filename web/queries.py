@@ -34,14 +34,8 @@ class NoticeGroup:
     alerts: list[tuple[Alert, Enterprise]] = field(default_factory=list)
 
 
-def queue_groups(session: Session, *, filters: QueueFilters, limit: int = 500) -> list[NoticeGroup]:
-    """Alerts matching ``filters`` grouped by notice; notices with the
-    nearest comment deadline first, then the newest."""
-    query = (
-        select(Alert, Notice, Enterprise)
-        .join(Notice, col(Notice.id) == col(Alert.notice_id))
-        .join(Enterprise, col(Enterprise.id) == col(Alert.enterprise_id))
-    )
+def narrowed(query: Any, filters: QueueFilters) -> Any:
+    """``query`` (over Alert joined with Notice) narrowed to ``filters``."""
     for column, value in (
         (Alert.status, filters.status),
         (Alert.severity, filters.severity),
@@ -56,7 +50,18 @@ def queue_groups(session: Session, *, filters: QueueFilters, limit: int = 500) -
     if filters.chapter:
         tagged = select(Tag.notice_id).where(col(Tag.code).startswith(filters.chapter))
         query = query.where(col(Notice.id).in_(tagged))
-    query = query.order_by(
+    return query
+
+
+def queue_groups(session: Session, *, filters: QueueFilters, limit: int = 500) -> list[NoticeGroup]:
+    """Alerts matching ``filters`` grouped by notice; notices with the
+    nearest comment deadline first, then the newest (the API's order)."""
+    query = (
+        select(Alert, Notice, Enterprise)
+        .join(Notice, col(Notice.id) == col(Alert.notice_id))
+        .join(Enterprise, col(Enterprise.id) == col(Alert.enterprise_id))
+    )
+    query = narrowed(query, filters).order_by(
         col(Notice.comment_deadline).is_(None),
         col(Notice.comment_deadline),
         col(Notice.id).desc(),

@@ -1,7 +1,7 @@
 """alert message to the enterprise, deadline reminders
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01 15:00:00
 
 The reviewer's note stays in ``alert.note`` and is internal from now on: the
@@ -16,7 +16,7 @@ import store.types
 
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

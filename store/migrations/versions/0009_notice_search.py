@@ -1,0 +1,33 @@
+"""notice search: SQLite FTS5 table kept by triggers, PostgreSQL GIN full-text index
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-01 14:50:00
+"""
+
+from alembic import op
+
+from store.search import PG_INDEX_DOCUMENT, install_sqlite_index
+
+revision = '0009'
+down_revision = '0008'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    connection = op.get_bind()
+    if connection.dialect.name == 'postgresql':
+        op.execute(f'CREATE INDEX IF NOT EXISTS ix_notice_fulltext ON notice USING gin (({PG_INDEX_DOCUMENT}))')
+    else:
+        install_sqlite_index(connection, rebuild=True)  # the backfill of existing notices
+
+
+def downgrade() -> None:
+    connection = op.get_bind()
+    if connection.dialect.name == 'postgresql':
+        op.execute('DROP INDEX IF EXISTS ix_notice_fulltext')
+        return
+    for trigger in ('inserted', 'deleted', 'updated'):
+        op.execute(f'DROP TRIGGER IF EXISTS notice_fts_{trigger}')
+    op.execute('DROP TABLE IF EXISTS notice_fts')
