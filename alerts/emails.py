@@ -72,8 +72,9 @@ class DigestItem:
     url: str | None
     summary: str = ""
     stage: StageGuide | None = None
+    stage_line: str | None = None  # "Stage: <name>. <what it means and what to do>"
     deadline: DeadlineView | None = None  # the key date: comment deadline or request window
-    published: str | None = None
+    published: str | None = None  # "(published <day>)"
     effective: str | None = None
     message: str | None = None  # the reviewer's message to the enterprise (never the internal note)
     update: bool = False  # a follow-up of a measure the enterprise was told about
@@ -211,14 +212,23 @@ def _item(
         summary=notice_summary(notice, language, today, codes or None),
         stage=_stage_now(notice, language, today, deadline, windows),
         deadline=deadline,
-        published=format_day(notice.published_on, language) if notice.published_on else None,
+        published=_published(notice.published_on, language),
         effective=format_day(notice.effective_on, language) if notice.effective_on else None,
         message=alert.message,
         update=update,
         reminder=reminder,
     )
     item.section = section_of(item, notice, today, windows)
+    if item.stage is not None:
+        words = {"name": item.stage.name, "meaning": item.stage.meaning}
+        item.stage_line = i18n.gettext(language, "Stage: %(name)s. %(meaning)s") % words
     return item
+
+
+def _published(day: date | None, language: str) -> str | None:
+    if day is None:
+        return None
+    return i18n.gettext(language, "(published %(day)s)") % {"day": format_day(day, language)}
 
 
 def section_of(item: DigestItem, notice: NoticeFields, today: date, windows: Windows = WINDOWS) -> str:
@@ -330,10 +340,16 @@ def alerts_context(
         "groups": [(severity, group) for severity, group in groups if group],
         "counts": {severity: len(group) for severity, group in groups},
         "sections": [
-            (name, i18n.gettext(language, _SECTION_WORDS[name]), group) for name, group in sections if group
+            (name, _heading(name, len(group), language), group) for name, group in sections if group
         ],
         "reminders": sum(1 for i in items if i.reminder),
     }
+
+
+def _heading(section: str, count: int, language: str) -> str:
+    """A section's heading with its count: ``需要处理（2）``, ``Action needed (2)``."""
+    title = i18n.gettext(language, _SECTION_WORDS[section])
+    return i18n.gettext(language, "%(title)s (%(num)s)") % {"title": title, "num": count}
 
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
