@@ -74,7 +74,7 @@ class DigestItem:
     stage: StageGuide | None = None
     stage_line: str | None = None  # "Stage: <name>. <what it means and what to do>"
     deadline: DeadlineView | None = None  # the key date: comment deadline or request window
-    published: str | None = None  # "(published <day>)"
+    published: str | None = None  # " (published <day>)", written right after the title
     effective: str | None = None
     message: str | None = None  # the reviewer's message to the enterprise (never the internal note)
     update: bool = False  # a follow-up of a measure the enterprise was told about
@@ -228,7 +228,8 @@ def _item(
 def _published(day: date | None, language: str) -> str | None:
     if day is None:
         return None
-    return i18n.gettext(language, "(published %(day)s)") % {"day": format_day(day, language)}
+    # The space that separates it from the title is the message's: Chinese needs none.
+    return i18n.gettext(language, " (published %(day)s)") % {"day": format_day(day, language)}
 
 
 def section_of(item: DigestItem, notice: NoticeFields, today: date, windows: Windows = WINDOWS) -> str:
