@@ -264,3 +264,11 @@ def test_send_from_another_directory_signs_links_the_server_accepts(tmp_path, mo
         page = client.get(link)
         assert page.status_code == 200 and message["To"] in page.text
     assert not (cron / "var").exists()
+
+
+def test_remind_records_reminders_once_and_names_a_bad_setting(monkeypatch):
+    result = run("remind")
+    assert result.exit_code == 0 and "0 new deadline reminders (thresholds 14,3 days)" in result.output
+    monkeypatch.setenv("BW_REMINDER_DAYS", "14,soon")
+    bad = run("remind")
+    assert bad.exit_code == 1 and "reminder_days" in bad.output and "14,3" in bad.output
