@@ -32,9 +32,9 @@ class MeasureSummary:
     """What ordering a measure needs, read without loading its alerts."""
 
     key: str
-    notice_ids: set[int] = field(default_factory=set)
-    severities: Counter[str] = field(default_factory=Counter)
-    deadlines: set[date] = field(default_factory=set)
+    notice_ids: list[int] = field(default_factory=list)
+    severities: dict[str, int] = field(default_factory=dict)
+    deadlines: list[date] = field(default_factory=list)
     published: date | None = None
     newest_id: int = 0
 
@@ -119,7 +119,8 @@ def queue_page(
     shown = ordered[offset : offset + limit]
     counts: Counter[str] = Counter()
     for summary in summaries:
-        counts.update(summary.severities)
+        for severity, count in summary.severities.items():
+            counts[severity] += count
     return QueuePage(
         rows=_rows(session, filters, shown, today),
         measures=len(summaries),
@@ -145,14 +146,17 @@ def _summaries(session: Session, filters: QueueFilters) -> list[MeasureSummary]:
     query = select(*columns).select_from(Alert).join(Notice, col(Notice.id) == col(Alert.notice_id))
     query = narrowed(query, filters).group_by(*[c for c in columns if c is not columns[4]])
     found: dict[str, MeasureSummary] = {}
-    for row in session.exec(query):
+    for row in session.connection().execute(query):
         notice_id, deadline, published, severity, count = row[:5]
         key = (row[5] if measure is not None else None) or f"notice:{notice_id}"
-        summary = found.setdefault(key, MeasureSummary(key))
-        summary.notice_ids.add(notice_id)
-        summary.severities[severity] += count
-        if deadline:
-            summary.deadlines.add(deadline)
+        summary = found.get(key)
+        if summary is None:
+            summary = found[key] = MeasureSummary(key)
+        if notice_id not in summary.notice_ids:
+            summary.notice_ids.append(notice_id)
+        summary.severities[severity] = summary.severities.get(severity, 0) + count
+        if deadline and deadline not in summary.deadlines:
+            summary.deadlines.append(deadline)
         if published and (summary.published is None or published > summary.published):
             summary.published = published
         summary.newest_id = max(summary.newest_id, notice_id)

@@ -19,12 +19,16 @@ def upgrade() -> None:
     connection = op.get_bind()
     if connection.dialect.name == 'postgresql':
         op.execute(f'CREATE INDEX IF NOT EXISTS ix_notice_fulltext ON notice USING gin (({PG_INDEX_DOCUMENT}))')
+        # Newest first (the notices page without words): NULL dates last, as the query asks.
+        op.execute('CREATE INDEX ix_notice_published ON notice (published_on DESC NULLS LAST, id DESC)')
     else:
         install_sqlite_index(connection, rebuild=True)  # the backfill of existing notices
+        op.execute('CREATE INDEX ix_notice_published ON notice (published_on, id)')
 
 
 def downgrade() -> None:
     connection = op.get_bind()
+    op.execute('DROP INDEX IF EXISTS ix_notice_published')
     if connection.dialect.name == 'postgresql':
         op.execute('DROP INDEX IF EXISTS ix_notice_fulltext')
         return
