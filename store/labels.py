@@ -79,6 +79,7 @@ LABELS: dict[str, dict[str, str]] = {
         "send": N_("sending"),
         "worker": N_("delivery worker"),
         "health": N_("health check"),
+        "remind": N_("deadline reminders"),
         "enterprises": N_("enterprise import"),
     },
     "run_status": {

@@ -46,6 +46,7 @@ def notice_row(notice: Notice, tags: Sequence[Tag]) -> dict[str, Any]:
     return {
         "id": notice.id,
         "external_id": notice.external_id,
+        "measure": notice.measure_key,
         "source": notice.source,
         "doc_type": notice.doc_type,
         "country": notice.country,

@@ -23,7 +23,11 @@ def notices_with_tags(session: Session, limit: int | None = None) -> list[dict[s
 
 def alerts_for_export(session: Session, status: str | None = None) -> list[dict[str, Any]]:
     """Alerts in the shape of ``alerts export``: what matched whom, and why."""
-    query = select(Alert, Enterprise).join(Enterprise, col(Enterprise.id) == col(Alert.enterprise_id))
+    query = (
+        select(Alert, Enterprise, Notice.external_id, Notice.measure_key)
+        .join(Enterprise, col(Enterprise.id) == col(Alert.enterprise_id))
+        .join(Notice, col(Notice.id) == col(Alert.notice_id))
+    )
     if status:
         query = query.where(Alert.status == status)
     rows = session.exec(query.order_by(col(Alert.id))).all()
@@ -31,13 +35,17 @@ def alerts_for_export(session: Session, status: str | None = None) -> list[dict[
         {
             "id": alert.id,
             "notice_id": alert.notice_id,
+            "notice_external_id": external_id,
+            "measure": alert.measure_key or measure,
+            "update": bool(alert.is_update),
+            "evidence_level": alert.evidence_level,
             "enterprise": enterprise.name,
             "status": alert.status,
             "severity": alert.severity,
             "reason": alert.reason,
             "hs_codes": sorted({c["notice"] for c in alert.evidence.get("codes", [])}),
         }
-        for alert, enterprise in rows
+        for alert, enterprise, external_id, measure in rows
     ]
 
 

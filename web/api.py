@@ -47,7 +47,8 @@ class AlertOut(BaseModel):
     status: str
     severity: str
     reason: str
-    note: str | None
+    note: str | None = Field(description="the reviewer's internal note: never mailed")
+    message: str | None = Field(description="the message to the enterprise that its mail shows")
     reviewer: str | None
     reviewed_at: datetime | None
 
@@ -101,7 +102,10 @@ class CaseOut(BaseModel):
 class ReviewIn(BaseModel):
     alert_ids: list[Annotated[int, Field(ge=1, le=MAX_ROW_ID)]]
     decision: AlertStatus = Field(description="approved or rejected")
-    note: str | None = None
+    note: str | None = Field(None, description="internal note for inspectors; never mailed")
+    message: str | None = Field(
+        None, max_length=2000, description="message to the enterprise, shown in its mail"
+    )
 
 
 class ReviewOut(BaseModel):
@@ -119,6 +123,7 @@ def _alert_out(alert: Alert, enterprise: Enterprise) -> AlertOut:
         severity=alert.severity,
         reason=alert.reason,
         note=alert.note,
+        message=alert.message,
         reviewer=alert.reviewer,
         reviewed_at=alert.reviewed_at,
     )
@@ -146,7 +151,7 @@ def review_alerts(body: ReviewIn, user: ApiUser, session: SessionDep) -> ReviewO
     refused = not_reviewable(session, body.alert_ids)
     if refused:
         raise HTTPException(409, {str(i): why for i, why in refused.items()})
-    changed = review(session, body.alert_ids, body.decision, user.username, body.note)
+    changed = review(session, body.alert_ids, body.decision, user.username, body.note, body.message)
     session.commit()
     return ReviewOut(changed=changed)
 

@@ -1,7 +1,7 @@
 """notice search and triage: SQLite FTS5 table kept by triggers, PostgreSQL GIN full-text index, queue indexes
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-01 14:50:00
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from store.search import PG_INDEX_DOCUMENT, install_sqlite_index
 
 revision = '0009'
-down_revision = '0006'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
