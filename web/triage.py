@@ -10,6 +10,7 @@ page costs about the same with 10 or 10,000 pending alerts."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,6 +23,7 @@ from web.queries import QueueFilters, narrowed
 
 SEVERITY_RANK: dict[str, int] = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.NORMAL: 2}
 SEVERITIES = tuple(SEVERITY_RANK)
+_OWN_KEY = re.compile(r"^notice:\d+$")  # a notice of no known measure, by its id
 
 
 def measure_of(notice: Any) -> str:
@@ -98,7 +100,8 @@ def _measure_column() -> Any:
     """The grouping key: the measure key where there is one, else the notice."""
     measure = getattr(Notice, "measure_key", None)
     own = literal("notice:") + cast(col(Notice.id), String)
-    return func.coalesce(measure, own) if measure is not None else col(Alert.notice_id)
+    # An empty key (a notice saved before measures were known) is no measure.
+    return func.coalesce(func.nullif(measure, ""), own) if measure is not None else col(Alert.notice_id)
 
 
 def _needs_notice(filters: QueueFilters) -> bool:
@@ -161,11 +164,11 @@ def _key(value: Any) -> str:
 
 def _notice_ids(session: Session, keys: list[str]) -> dict[int, str]:
     """The notices of the measures ``keys``, each with its measure's key."""
-    own: dict[int, str] = {int(k.removeprefix("notice:")): k for k in keys if k.startswith("notice:")}
+    own: dict[int, str] = {int(k.removeprefix("notice:")): k for k in keys if _OWN_KEY.match(k)}
     measure = getattr(Notice, "measure_key", None)
     if measure is None:
         return own
-    named = [k for k in keys if not k.startswith("notice:")]
+    named = [k for k in keys if not _OWN_KEY.match(k)]
     query = select(Notice.id, measure).where(or_(col(measure).in_(named), col(Notice.id).in_(list(own))))
     return {int(i): key or f"notice:{i}" for i, key in session.exec(query) if i is not None}
 
