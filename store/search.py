@@ -45,8 +45,9 @@ PG_DOCUMENT = (
 PG_INDEX_DOCUMENT = PG_DOCUMENT.replace("notice.", "")
 
 MAX_QUERY_CHARS = 500
-# Words matching more notices than this are listed newest first: scoring every
-# match of a word found nearly everywhere costs seconds and ranks nothing useful.
+# Words matching more notices than this (on SQLite: whatever the other filters) are
+# listed newest first: scoring every match of a word found nearly everywhere costs
+# seconds and ranks nothing useful.
 RANK_LIMIT = 10_000
 MAX_PAGE = 500
 _WORD = re.compile(r"\w+")
@@ -205,7 +206,7 @@ def search_notices(
     words_only = not postgres and _WORD.search(query.q) and query == NoticeQuery(q=query.q)
     statement = _fts_only(query.q) if words_only else _filtered(query, today, postgres)
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    ranked = bool(_WORD.search(query.q)) and total <= RANK_LIMIT
+    ranked = bool(_WORD.search(query.q)) and _word_matches(session, query.q, postgres, total) <= RANK_LIMIT
     if words_only:
         # The full-text table alone answers: no lookup of every matching notice row.
         order: list[Any] = [literal_column("rank") if ranked else literal_column("rowid").desc()]
@@ -268,6 +269,14 @@ def _filtered(query: NoticeQuery, today: date, postgres: bool) -> Any:
     if _WORD.search(query.q):
         statement = statement.where(_words(query.q, postgres))
     return statement
+
+
+def _word_matches(session: Session, q: str, postgres: bool, total: int) -> int:
+    """How many notices hold the words of ``q`` whatever the filters (SQLite
+    scores every one of them to rank even a filtered few); else ``total``."""
+    if postgres or not _WORD.search(q):
+        return total
+    return int(session.exec(select(func.count()).select_from(_fts_only(q).subquery())).one())
 
 
 def _fts_only(q: str) -> Any:
