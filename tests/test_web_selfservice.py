@@ -28,6 +28,7 @@ def app(engine):
 def link(engine, email, purpose):
     with Session(engine) as session:
         found = session.exec(select(Contact).where(Contact.email == email)).one()
+    assert found.id is not None
     return f"/{purpose[0]}/{make_token(Settings().signing_key(), found.id, found.link_secret, purpose)}"
 
 
