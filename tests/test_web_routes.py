@@ -22,7 +22,16 @@ from tests.hostile_workbooks import unpacking_bomb
 from tests.web_personas import ADMIN, CHEAP_HASHER, INSPECTOR, build_app, csrf_of, persona, sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
-OPEN_TO_VISITORS = {"/login", "/health", "/language", "/u/{token}", "/p/{token}"}
+# Mail links: the signed token in the path is the credential.
+OPEN_TO_VISITORS = {
+    "/login",
+    "/health",
+    "/language",
+    "/u/{token}",
+    "/p/{token}",
+    "/u/{token}/resubscribe",
+    "/p/{token}/resubscribe",
+}
 
 
 @pytest.fixture(autouse=True)
