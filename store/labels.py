@@ -9,6 +9,7 @@ missing from its table is shown as it is stored.
 from __future__ import annotations
 
 from i18n import N_, gettext
+from store.case_status import STATUS_LABELS
 from store.models import AlertStatus, DeliveryStatus, DocType, Severity, TagMethod
 
 LABELS: dict[str, dict[str, str]] = {
@@ -103,6 +104,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ca_cbsa_sima": N_("Canada CBSA (SIMA)"),
         "us_cbp_csms": N_("US CBP CSMS messages"),
     },
+    "case_status": STATUS_LABELS,
     "health": {
         "ok": N_("ok"),
         "failing": N_("failing"),

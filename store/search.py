@@ -13,7 +13,9 @@ given words, searches their full text ranked by relevance:
 Both stem English words (``porter`` / ``english``), so "dye" finds "dyes";
 every word given must occur (PostgreSQL: ``websearch_to_tsquery``, which
 also takes "quoted phrases", ``or`` and ``-word``). Title and identifier
-weigh more than the text. Without words, notices come newest first.
+weigh more than the text. Without words, notices come newest first (by
+publication date); words matching more than :data:`RANK_LIMIT` notices
+list the most recently gathered first, and the page says it is not ranked.
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ PG_DOCUMENT = (
 PG_INDEX_DOCUMENT = PG_DOCUMENT.replace("notice.", "")
 
 MAX_QUERY_CHARS = 500
+# Words matching more notices than this (on SQLite: whatever the other filters) are
+# listed newest first: scoring every match of a word found nearly everywhere costs
+# seconds and ranks nothing useful.
+RANK_LIMIT = 10_000
 MAX_PAGE = 500
 _WORD = re.compile(r"\w+")
 
@@ -74,6 +80,10 @@ def install_sqlite_index(connection: Connection, *, rebuild: bool) -> None:
     ``notice`` table (SQLite batch mode drops its triggers) is followed by it."""
     for statement in _SQLITE_SYNC:
         connection.exec_driver_sql(statement)
+    # FTS5's own "rank" (ORDER BY rank): BM25 with title and identifier weighing ten times the text.
+    connection.exec_driver_sql(
+        "INSERT INTO notice_fts(notice_fts, rank) VALUES ('rank', 'bm25(10.0, 10.0, 1.0)')"
+    )
     if rebuild:
         connection.exec_driver_sql("INSERT INTO notice_fts(notice_fts) VALUES ('rebuild')")
 
@@ -118,6 +128,7 @@ class NoticePage:
     offset: int
     limit: int
     tags: dict[int, list[Tag]] = field(default_factory=dict)
+    ranked: bool = False  # ordered by relevance (else newest first)
 
     @property
     def next_offset(self) -> int | None:
@@ -188,15 +199,32 @@ def parse_paging(params: Mapping[str, str], default_limit: int = 50) -> tuple[in
 def search_notices(
     session: Session, query: NoticeQuery, *, today: date, offset: int = 0, limit: int = 50
 ) -> NoticePage:
-    """The notices matching ``query``: best matches first when it has words,
-    else newest first; ``limit`` of them from ``offset``, the total, and
-    their tags."""
-    statement, rank = _filtered(session, query, today)
+    """The notices matching ``query``: best matches first when it has words
+    (and at most :data:`RANK_LIMIT` notices match), else newest first;
+    ``limit`` of them from ``offset``, the total, and their tags."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    words_only = not postgres and _WORD.search(query.q) and query == NoticeQuery(q=query.q)
+    statement = _fts_only(query.q) if words_only else _filtered(query, today, postgres)
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
-    order = [rank] if rank is not None else []
-    order += [col(Notice.published_on).desc().nulls_last(), col(Notice.id).desc()]
-    notices = list(session.exec(statement.order_by(*order).offset(offset).limit(limit)))
-    return NoticePage(notices, total, offset, limit, tags_of(session, notices))
+    ranked = bool(_WORD.search(query.q)) and _word_matches(session, query.q, postgres, total) <= RANK_LIMIT
+    if words_only:
+        # The full-text table alone answers: no lookup of every matching notice row.
+        order: list[Any] = [literal_column("rank") if ranked else literal_column("rowid").desc()]
+    elif ranked:
+        statement, rank = _ranked(statement, query.q, postgres)
+        order = [rank, col(Notice.id).desc()]
+    elif query.q:
+        order = [col(Notice.id).desc()]  # the most recently gathered first: cheap on any number
+    else:
+        published = col(Notice.published_on).desc()
+        # SQLite puts NULLs last in a descending order already (and then uses the index).
+        order = [published.nulls_last() if postgres else published, col(Notice.id).desc()]
+    # Order and cut the ids alone, then load those rows: sorting whole rows (texts
+    # of many kilobytes) of every match is what would make a broad search slow.
+    ids = list(session.exec(statement.order_by(*order).offset(offset).limit(limit)))
+    loaded = {n.id: n for n in session.exec(select(Notice).where(col(Notice.id).in_(ids)))} if ids else {}
+    notices = [loaded[i] for i in ids if i in loaded]
+    return NoticePage(notices, total, offset, limit, tags_of(session, notices), ranked)
 
 
 def all_matching(session: Session, query: NoticeQuery, *, today: date, cap: int) -> NoticePage:
@@ -212,8 +240,8 @@ def tags_of(session: Session, notices: Sequence[Notice]) -> dict[int, list[Tag]]
     return dict(found)
 
 
-def _filtered(session: Session, query: NoticeQuery, today: date) -> tuple[Any, Any]:
-    statement = select(Notice)
+def _filtered(query: NoticeQuery, today: date, postgres: bool) -> Any:
+    statement = select(Notice.id)
     for column, value in (
         (Notice.country, query.country),
         (Notice.doc_type, query.doc_type),
@@ -238,19 +266,40 @@ def _filtered(session: Session, query: NoticeQuery, today: date) -> tuple[Any, A
             .where(func.upper(Case.case_number) == query.case_number.upper())
         )
         statement = statement.where(col(Notice.id).in_(in_case))
-    return _with_words(session, statement, query.q)
+    if _WORD.search(query.q):
+        statement = statement.where(_words(query.q, postgres))
+    return statement
 
 
-def _with_words(session: Session, statement: Any, q: str) -> tuple[Any, Any]:
-    """``statement`` narrowed to the notices containing the words of ``q``,
-    and the rank to order by (None without words)."""
-    if not _WORD.search(q):
-        return statement, None
-    if session.get_bind().dialect.name == "postgresql":
-        words = text(f"({PG_DOCUMENT}) @@ websearch_to_tsquery('english', :q)").bindparams(q=q)
+def _word_matches(session: Session, q: str, postgres: bool, total: int) -> int:
+    """How many notices hold the words of ``q`` whatever the filters (SQLite
+    scores every one of them to rank even a filtered few); else ``total``."""
+    if postgres or not _WORD.search(q):
+        return total
+    return int(session.exec(select(func.count()).select_from(_fts_only(q).subquery())).one())
+
+
+def _fts_only(q: str) -> Any:
+    """The ids of the notices holding the words of ``q``, from SQLite's index alone."""
+    statement: Any = select(literal_column("rowid")).select_from(text("notice_fts"))
+    return statement.where(text("notice_fts MATCH :fts").bindparams(fts=fts5_query(q)))
+
+
+def _words(q: str, postgres: bool) -> Any:
+    """The condition that a notice holds the words of ``q``."""
+    if postgres:
+        return text(f"({PG_DOCUMENT}) @@ websearch_to_tsquery('english', :q)").bindparams(q=q)
+    matching: Any = select(literal_column("rowid")).select_from(text("notice_fts"))
+    matching = matching.where(text("notice_fts MATCH :fts").bindparams(fts=fts5_query(q)))
+    return col(Notice.id).in_(matching)
+
+
+def _ranked(statement: Any, q: str, postgres: bool) -> tuple[Any, Any]:
+    """``statement`` with the rank of each match, and the rank to order by (best first)."""
+    if postgres:
         rank = text(f"ts_rank({PG_DOCUMENT}, websearch_to_tsquery('english', :q)) DESC").bindparams(q=q)
-        return statement.where(words), rank
-    matched = (
+        return statement, rank
+    scored = (
         select(
             literal_column("rowid").label("notice_id"),
             literal_column("bm25(notice_fts, 10.0, 10.0, 1.0)").label("rank"),
@@ -259,8 +308,8 @@ def _with_words(session: Session, statement: Any, q: str) -> tuple[Any, Any]:
         .where(text("notice_fts MATCH :fts").bindparams(fts=fts5_query(q)))
         .subquery()
     )
-    statement = statement.join(matched, matched.c.notice_id == col(Notice.id))
-    return statement, matched.c.rank.asc()
+    statement = statement.join(scored, scored.c.notice_id == col(Notice.id))
+    return statement, scored.c.rank.asc()
 
 
 def fts5_query(q: str) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from store.db import session_scope
-from store.models import Alert, AuditEvent, Enterprise
+from store.models import Alert, AuditEvent, Enterprise, Notice
 from store.notices import NoticeRecord, save_notices
 from store.types import utcnow
 from tests.web_personas import CHEAP_HASHER, INSPECTOR, build_app, csrf_of, persona
@@ -149,3 +149,24 @@ def test_a_measure_key_groups_notices_and_is_the_notice_without_one():
     assert measure_of(SimpleNamespace(id=7, measure_key=None)) == "notice:7"
     assert measure_of(SimpleNamespace(id=7, measure_key="case:A-570-970")) == "case:A-570-970"
     assert measure_of(SimpleNamespace(id=8)) == "notice:8"
+
+
+def test_notices_of_one_measure_make_one_row_with_their_enterprises(engine, inspector):
+    with session_scope(engine) as session:
+        for notice in session.exec(select(Notice).where(col(Notice.external_id).in_(["T-1", "T-3"]))):
+            notice.measure_key = "case:TEST-1:final"
+            session.add(notice)
+    page = inspector.get("/").text
+    assert page.count('class="measure ') == 6  # seven notices with alerts, two of one measure
+    assert "2 notices of this measure" in page
+    row = page[page.index("2 notices of this measure") :]
+    row = row[: row.index("</tr>")]
+    assert "T-1" in row and "T-3" in row and "5 days left" in page
+
+
+def test_a_message_to_the_enterprise_goes_with_the_decision(engine, inspector):
+    form = {"alert_id": ["1"], "message_1": "Please check your HTS lines", "decision": "approved"}
+    inspector.post("/alerts/review", data={**form, "csrf_token": csrf_of(inspector, "/")})
+    with Session(engine) as session:
+        alert = session.get(Alert, 1)
+    assert alert is not None and alert.status == "approved" and alert.message == "Please check your HTS lines"

@@ -11,7 +11,15 @@ from fastapi.responses import Response
 
 from i18n import N_, gettext
 from store.notice_export import notice_row, to_csv, to_xlsx
-from store.search import NoticePage, NoticeQuery, QueryRefused, parse_paging, parse_query, search_notices
+from store.search import (
+    RANK_LIMIT,
+    NoticePage,
+    NoticeQuery,
+    QueryRefused,
+    parse_paging,
+    parse_query,
+    search_notices,
+)
 from web.deps import SessionDep, SettingsDep, UserDep, local_today
 from web.queries import filter_choices
 from web.render import language_of, page
@@ -51,6 +59,7 @@ def _page(
         "error": error,
         "choices": filter_choices(session),
         "query_string": urlencode(params),
+        "rank_limit": f"{RANK_LIMIT:,}",
         "page_link": lambda offset: "/notices?" + urlencode({**params, "offset": offset}),
     }
     return page(request, "notices.html", context, status_code=422 if error else 200)

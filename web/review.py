@@ -154,6 +154,7 @@ def review_shown(request: Request, user: UserDep, session: SessionDep, form: For
         query = text_field(form, "query")
         filters = parse_filters(dict(parse_qsl(query)))[0]
         context = {"ids": ids, "decision": decision, "query": query, "note": text_field(form, "note")}
+        context["message"] = text_field(form, "message")
         return page(request, "confirm_review.html", {**context, "filters": filters})
     _decide_and_say(request, session, ids, decision, form, user)
     session.commit()
@@ -164,11 +165,17 @@ def note_for(form: FormData, alert_id: int) -> str | None:
     return text_field(form, f"note_{alert_id}") or text_field(form, "note") or None
 
 
+def message_for(form: FormData, alert_id: int) -> str | None:
+    """What the enterprise's mail shows beside the alert: its own field, else the common one."""
+    return text_field(form, f"message_{alert_id}") or text_field(form, "message") or None
+
+
 def decide(session: Session, ids: list[int], decision: str, form: FormData, user: User) -> list[int]:
-    """Decide each alert with its own note (queue.review writes the audit events)."""
+    """Decide each alert with its own note and message (queue.review writes the audit events)."""
     changed = []
     for alert_id in ids:
-        changed += review(session, [alert_id], decision, user.username, note_for(form, alert_id))
+        note, message = note_for(form, alert_id), message_for(form, alert_id)
+        changed += review(session, [alert_id], decision, user.username, note, message)
     return changed
 
 
