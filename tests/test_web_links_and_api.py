@@ -194,6 +194,9 @@ def test_api_lists_alerts_notices_enterprises_and_cases(engine, app):
     notice = client.get("/api/v1/notices/1").json()
     assert notice["external_id"] == "2017-28202" and notice["tags"][0]["code"] == "441875"
     assert notice["tag_chars_read"] is None and notice["tag_error"] is None  # read whole, tagged
+    # The summary line and the stage explained, in the inspector's language.
+    assert notice["brief"]["summary"].startswith("United States · Anti-dumping · continuation · ")
+    assert notice["brief"]["stage"]["name"] == "continuation" and notice["brief"]["deadline"] is None
     assert len(client.get("/api/v1/notices", params={"limit": 2}).json()) == 2
     socks = client.get("/api/v1/enterprises/2").json()
     assert socks["hs_codes"] == ["6115"] and set(socks["markets"]) == {"EU", "US", "JP"}

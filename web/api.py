@@ -18,6 +18,7 @@ from alerts.queue import not_reviewable, review
 from store.models import Alert, AlertStatus, Case, Enterprise, Notice, User
 from store.notice_export import notice_row
 from store.search import QueryRefused, parse_query, search_notices
+from store.summary import notice_brief
 from store.users import user_for_api_token
 from web.deps import MAX_ROW_ID, LoginRequired, RowId, SessionDep, SettingsDep, UserDep, local_today
 from web.enterprises import enterprise_fields
@@ -76,6 +77,11 @@ class NoticeOut(BaseModel):
         None, description="set when the notice is long: the characters the tagger read of it"
     )
     tag_error: str | None = Field(None, description="why tagging this notice failed, if it did")
+    brief: dict[str, Any] | None = Field(
+        None,
+        description="one notice only, in the user's language: {summary, stage: {name, meaning, …}, "
+        "deadline: {label, date, days_left, closed}} (store.summary.notice_brief)",
+    )
 
 
 class EnterpriseOut(BaseModel):
@@ -188,14 +194,15 @@ def list_notices(
 
 
 @v1.get("/notices/{notice_id}", response_model=NoticeOut)
-def get_notice(notice_id: RowId, user: ApiUser, session: SessionDep) -> dict[str, Any]:
+def get_notice(notice_id: RowId, user: ApiUser, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     notice = session.get(Notice, notice_id)
     if notice is None:
         raise HTTPException(404, f"no notice {notice_id}")
     tags = [
         TagOut(code=t.code, score=t.score, method=t.method) for t in notice_tags(session, notice_id=notice_id)
     ]
-    return {**notice.model_dump(), "published": notice.published_on, "tags": tags}
+    brief = notice_brief(notice, user.language, local_today(settings), [t.code for t in tags] or None)
+    return {**notice.model_dump(), "published": notice.published_on, "tags": tags, "brief": brief}
 
 
 def _enterprise_out(session: Session, enterprise: Enterprise) -> EnterpriseOut:
