@@ -93,8 +93,23 @@ class Settings(BaseSettings):
         1000, description="Circuit breaker: a match run creating more new alerts approves none automatically."
     )
     critical_deadline_days: int = Field(
-        14, description="A comment deadline this many days away or closer makes an alert critical."
+        14,
+        description="An open comment deadline this many days away or closer makes an alert critical "
+        "(on heading-level product evidence).",
     )
+    critical_event_days: int = Field(
+        60,
+        ge=0,
+        description="A trade-remedy event (initiation, determination, order, review) published this many "
+        "days ago or less makes an alert critical (on heading-level evidence or a followed case); older "
+        "ones are history.",
+    )
+    reminder_days: str = Field(
+        "14,3",
+        description="Days before an open deadline at which enterprises already told of it get a "
+        "reminder, separated by ','.",
+    )
+    remind_cron: str = Field("0 7 * * *", description="When reminders of coming deadlines are recorded.")
     trusted_proxies: str = Field(
         "",
         description="Addresses or networks of reverse proxies whose X-Forwarded-For `serve` believes; "
@@ -186,7 +201,9 @@ class Settings(BaseSettings):
     source_failure_threshold: int = Field(3, ge=1, description="Failures in a row before admins are told.")
     admin_emails: str = Field("", description="Administrators' addresses for health mails, separated by ';'.")
 
-    @field_validator("crawl_cron", "weekly_digest_cron", "daily_digest_cron", "critical_cron", "health_cron")
+    @field_validator(
+        "crawl_cron", "weekly_digest_cron", "daily_digest_cron", "critical_cron", "health_cron", "remind_cron"
+    )
     @classmethod
     def _cron(cls, value: str) -> str:
         try:
@@ -196,6 +213,21 @@ class Settings(BaseSettings):
                 f"{value!r} is not a crontab line (minute hour day month weekday): {exc}"
             ) from None
         return value
+
+    @field_validator("reminder_days")
+    @classmethod
+    def _reminder_days(cls, value: str) -> str:
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        if not all(p.isdigit() and 0 < int(p) <= 365 for p in parts):
+            raise ValueError(
+                f"{value!r}: expected whole numbers of days from 1 to 365 separated by ',', e.g. 14,3"
+            )
+        return value
+
+    @property
+    def reminder_thresholds(self) -> tuple[int, ...]:
+        """The reminder days, largest first, each once."""
+        return tuple(sorted({int(p) for p in self.reminder_days.split(",") if p.strip()}, reverse=True))
 
     @property
     def admin_addresses(self) -> list[str]:

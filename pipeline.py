@@ -22,6 +22,7 @@ from alerts.digest import KINDS, DigestResult, build_digests
 from alerts.enterprises import ImportResult, read_enterprises, save_enterprises
 from alerts.health import HealthReport, bureau_day, find_problems, mail_admins, mailed_today
 from alerts.queue import ApprovalPolicy, MatchResult, review, run_matching
+from alerts.reminders import record_reminders
 from alerts.transports import link_base_problem, transport_for
 from config import Settings
 from crawler.crawl import SourceResult, crawl
@@ -101,7 +102,7 @@ def crawl_sources(
             counts[outcome] = sum(getattr(r, outcome) for r in results)
         failed = [r.slug for r in results if r.status == "failed"]
         if failed:
-            counts.flag(f"sources failed: {', '.join(failed)}")
+            counts.flag(f"sources failed: {', '.join(failed)}", status="partial")
     return results
 
 
@@ -144,7 +145,9 @@ def match(engine: Engine, settings: Settings, now: datetime, progress: Progress 
         settings.auto_approve, settings.auto_approve_min_score, settings.max_new_alerts_per_run
     )
     with recorded_run(engine, "match") as counts, session_scope(engine) as session:
-        result = run_matching(session, today, settings.critical_deadline_days, policy, progress)
+        result = run_matching(
+            session, today, settings.critical_deadline_days, policy, progress, settings.critical_event_days
+        )
         counts.update(
             notices=result.notices,
             created=result.created,
@@ -201,6 +204,16 @@ def send(
     return digests, sent
 
 
+def remind(engine: Engine, settings: Settings, now: datetime) -> int:
+    """Record the reminders of open deadlines due now (``BW_REMINDER_DAYS``);
+    the next send puts them in each enterprise's mail. Returns how many."""
+    today = now.astimezone(settings.zone).date()
+    with recorded_run(engine, "remind") as counts, session_scope(engine) as session:
+        recorded = record_reminders(session, today, settings.reminder_thresholds, settings.zone)
+        counts.update(reminders=recorded, thresholds=list(settings.reminder_thresholds))
+    return recorded
+
+
 @dataclass
 class WeeklyReport:
     """What one run of the pipeline did, stage by stage."""
@@ -217,6 +230,7 @@ class WeeklyReport:
     mails_sent: int = 0
     mails_failed: int = 0
     mails_waiting: int = 0  # tried, to be retried by a later run
+    reminders: int = 0  # deadline reminders recorded for the next mails
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -252,6 +266,8 @@ def weekly(
             matched.held,
         )
     if send_kinds:
+        with _timed(report, "remind"):
+            report.reminders = remind(engine, settings, now)
         with _timed(report, "send"):
             digests, sent = send(engine, settings, now, send_kinds, progress)
             report.digests, report.mails_sent, report.mails_failed = digests.digests, sent.sent, sent.failed

@@ -6,7 +6,9 @@ Jobs (times in ``BW_TIMEZONE``):
 - ``critical_alerts``: send approved critical alerts at once;
 - ``daily_digests`` and ``weekly_digests``: the digests of each frequency;
 - ``health_check``: mail administrators about sources failing again and
-  again and about runs the circuit breaker held.
+  again and about runs the circuit breaker held;
+- ``reminders``: record reminders of open deadlines (``BW_REMINDER_DAYS``)
+  and send them at once, in a critical mail.
 
 Jobs live in the product's database (APScheduler's SQLAlchemy job store),
 coalesce missed runs into one, never overlap themselves, and still run
@@ -66,6 +68,7 @@ def job_specs(settings: Settings) -> list[JobSpec]:
         JobSpec("daily_digests", "scheduler:daily_job", settings.daily_digest_cron, "send daily digests"),
         JobSpec("weekly_digests", "scheduler:weekly_job", settings.weekly_digest_cron, "send weekly digests"),
         JobSpec("health_check", "scheduler:health_job", settings.health_cron, "tell admins what fails"),
+        JobSpec("reminders", "scheduler:remind_job", settings.remind_cron, "remind of coming deadlines"),
     ]
 
 
@@ -154,6 +157,13 @@ def daily_job() -> None:
 
 def weekly_job() -> None:
     _with_database(lambda s, e: pipeline.send(e, s, utcnow(), ("weekly",)))
+
+
+def remind_job() -> None:
+    """Record the day's deadline reminders, then send them (with any critical alert waiting)."""
+    _with_database(
+        lambda s, e: (pipeline.remind(e, s, utcnow()), pipeline.send(e, s, utcnow(), ("critical",)))
+    )
 
 
 def health_job() -> None:

@@ -2,7 +2,9 @@
 
 Mails are composed in batches: the deliveries, digests, enterprises,
 alerts, notices, tags and contacts of a batch are read in seven queries,
-not seven per mail. They are read as rows of the columns a mail shows,
+not seven per mail (two more when a digest carries deadline reminders: the
+reminders and the alerts they recall). Alerts are read without their
+internal note: it can never reach a mail. They are read as rows of the columns a mail shows,
 not as ORM objects: building objects cost the send loop more than the
 queries themselves.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict, namedtuple
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -19,11 +21,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
-from alerts.emails import alerts_context, digest_items_from, render_mail, template_kind
+from alerts.emails import Windows, alerts_context, digest_items_from, render_mail, template_kind
 from alerts.mail import OutgoingMail, encode_mail
 from alerts.tokens import make_token
 from config import Settings
-from store.models import Alert, Contact, Delivery, Digest, Enterprise, Notice, Tag
+from store.models import Alert, AlertReminder, Contact, Delivery, Digest, Enterprise, Notice, Tag
 
 
 @dataclass
@@ -38,6 +40,7 @@ class MailBatch:
     notices: dict[int, Any]  # the fields of alerts.emails.NoticeFields
     tag_codes: dict[int, str]
     contacts: dict[tuple[int, str], tuple[int, str]]  # (enterprise, email) -> (contact id, link secret)
+    reminders: dict[int, list[Any]] = field(default_factory=dict)  # by digest: alerts sent before
 
 
 _DELIVERY = (Delivery.id, Delivery.digest_id, Delivery.email, Delivery.message_id, Delivery.attempts)
@@ -49,7 +52,7 @@ _ALERT = (
     Alert.notice_id,
     Alert.severity,
     Alert.reason,
-    Alert.note,
+    Alert.message,  # never Alert.note: the reviewer's note is internal
     Alert.evidence,
 )
 # A notice's text can be long and mails never show it: it stays in the database.
@@ -62,6 +65,9 @@ _NOTICE = (
     Notice.published_on,
     Notice.comment_deadline,
     Notice.effective_on,
+    Notice.case_stage,
+    Notice.subject_countries,
+    Notice.publisher_hs_codes,
 )
 
 
@@ -88,6 +94,8 @@ _DELIVERIES = _by_ids(*_DELIVERY, key=Delivery.id)
 _DIGESTS = _by_ids(*_DIGEST, key=Digest.id)
 _ENTERPRISES = _by_ids(*_ENTERPRISE, key=Enterprise.id)
 _ALERTS = _by_ids(*_ALERT, key=Alert.digest_id, order=col(Alert.id))
+_ALERTS_BY_ID = _by_ids(*_ALERT, key=Alert.id)
+_REMINDERS = _by_ids(AlertReminder.digest_id, AlertReminder.alert_id, key=AlertReminder.digest_id)
 _NOTICES = _by_ids(*_NOTICE, key=Notice.id)
 _TAGS = _by_ids(Tag.id, Tag.code, key=Tag.id)
 _CONTACTS = _by_ids(
@@ -106,14 +114,28 @@ def load_batch(connection: Connection, delivery_ids: Sequence[int]) -> MailBatch
     alerts: dict[int, list[Any]] = defaultdict(list)
     for alert in _ALERTS.rows(connection, digests):
         alerts[alert.digest_id].append(alert)
-    every_alert = [a for group in alerts.values() for a in group]
+    reminders = _reminders(connection, digests)
+    every_alert = [a for group in (*alerts.values(), *reminders.values()) for a in group]
     notices = by_id(_NOTICES.rows(connection, {a.notice_id for a in every_alert}))
     tag_ids = {i for a in every_alert for i in a.evidence.get("tag_ids", [])}
     tag_codes = {t.id: t.code for t in _TAGS.rows(connection, tag_ids)} if tag_ids else {}
     contacts = {
         (c.enterprise_id, c.email): (c.id, c.link_secret) for c in _CONTACTS.rows(connection, enterprise_ids)
     }
-    return MailBatch(deliveries, digests, enterprises, alerts, notices, tag_codes, contacts)
+    return MailBatch(deliveries, digests, enterprises, alerts, notices, tag_codes, contacts, reminders)
+
+
+def _reminders(connection: Connection, digest_ids: Iterable[int]) -> dict[int, list[Any]]:
+    """The alerts each digest reminds of, by digest (one query when none does)."""
+    wanted = _REMINDERS.rows(connection, digest_ids)
+    if not wanted:
+        return {}
+    alerts = {a.id: a for a in _ALERTS_BY_ID.rows(connection, {r.alert_id for r in wanted})}
+    by_digest: dict[int, list[Any]] = defaultdict(list)
+    for reminder in wanted:
+        if reminder.alert_id in alerts and alerts[reminder.alert_id] not in by_digest[reminder.digest_id]:
+            by_digest[reminder.digest_id].append(alerts[reminder.alert_id])
+    return by_digest
 
 
 def contact_links(settings: Settings, contact_id: int, secret: str) -> dict[str, str]:
@@ -133,11 +155,15 @@ def compose_from(
     digest = batch.digests[delivery.digest_id]
     enterprise = batch.enterprises[digest.enterprise_id]
     alerts = batch.alerts.get(delivery.digest_id, [])
-    items = digest_items_from(alerts, batch.notices, batch.tag_codes, enterprise.language, today)
+    reminders = batch.reminders.get(delivery.digest_id, [])
+    windows = Windows(settings.critical_deadline_days, settings.critical_event_days)
+    items = digest_items_from(
+        alerts, batch.notices, batch.tag_codes, enterprise.language, today, reminders, windows
+    )
     # A contact removed since the digest was made: links that no contact accepts.
     contact_id, secret = batch.contacts.get((digest.enterprise_id, delivery.email), (0, ""))
     links = contact_links(settings, contact_id, secret)
-    context = {**alerts_context(items, enterprise, digest.kind, digest.period), **links}
+    context = {**alerts_context(items, enterprise, digest.kind, digest.period, today), **links}
     subject, text, html = render_mail(
         settings.templates_dir, template_kind(digest.kind), enterprise.language, context
     )

@@ -1,12 +1,21 @@
 """Digests: approved alerts gathered into mails, one per enterprise per period.
 
-- a critical alert leaves at once, in a mail of its own (kind ``critical``);
+- critical alerts leave at once: one mail per enterprise per send listing
+  every new critical item (kind ``critical``);
 - other alerts wait for the enterprise's period: the ISO week (``weekly``,
-  the default) or the day (``daily``), in the bureau's time zone.
+  the default) or the day (``daily``), in the bureau's time zone;
+- reminders of coming deadlines (:mod:`alerts.reminders`) ride in the
+  enterprise's critical mail of the send, else in its digest of the send,
+  else, when critical mails are being sent, in a reminder mail of their own
+  (kind ``reminder``): they never wait for a weekly digest that would come
+  after the deadline.
 
 A digest never exists empty: it is made only for an enterprise with
-approved alerts not yet in any digest. Alerts approved after a period's
-digest went out wait for the next period.
+approved alerts or reminders not yet in any digest. Alerts approved after a
+period's digest went out wait for the next period.
+
+A digest's ``period`` is an internal key (``2026-W49``, ``critical-16``);
+mails show dates instead (:func:`alerts.emails.period_words`).
 """
 
 from __future__ import annotations
@@ -21,11 +30,23 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
+from alerts.reminders import pending_by_enterprise
 from store.db import serialised
-from store.models import Alert, AlertStatus, Contact, Delivery, DeliveryStatus, Digest, Enterprise, Severity
+from store.models import (
+    Alert,
+    AlertReminder,
+    AlertStatus,
+    Contact,
+    Delivery,
+    DeliveryStatus,
+    Digest,
+    Enterprise,
+    Severity,
+)
 from store.types import utcnow
 
 KINDS = ("critical", "daily", "weekly")
+REMINDER = "reminder"  # the kind of a mail of reminders alone
 
 
 @dataclass
@@ -34,6 +55,7 @@ class DigestResult:
     deliveries: int = 0
     alerts: int = 0
     without_contact: int = 0
+    reminders: int = 0
 
 
 def weekly_period(now: datetime, zone: ZoneInfo) -> str:
@@ -61,7 +83,14 @@ def build_digests(
     first's transaction, then finds its alerts already in digests.
     """
     serialised(session, "build_digests")
-    waiting = _waiting(session, now, zone, kinds)
+    frequency = _active_frequencies(session)
+    waiting = _waiting(session, frequency, now, zone, kinds)
+    reminders = {
+        e: ids
+        for e, ids in pending_by_enterprise(session, now.astimezone(zone).date()).items()
+        if e in frequency
+    }
+    placed = _place_reminders(waiting, reminders, kinds)
     contacts = _subscribed_contacts(session, {enterprise for enterprise, _, _ in waiting})
     result = DigestResult(without_contact=len({e for e, _, _ in waiting if not contacts.get(e)}))
     groups = {key: ids for key, ids in waiting.items() if contacts.get(key[0])}
@@ -69,6 +98,7 @@ def build_digests(
     result.alerts = sum(len(ids) for (e, _, p), ids in groups.items() if (e, p) in digests)
     result.digests = sum(1 for d in digests.values() if d.new)
     _attach_alerts(session, groups, digests)
+    result.reminders = _attach_reminders(session, placed, digests)
     result.deliveries = _add_deliveries(session, groups, digests, contacts, mail_domain)
     return result
 
@@ -80,15 +110,20 @@ class _OpenDigest:
     new: bool
 
 
+def _active_frequencies(session: Session) -> dict[int, str]:
+    rows = session.exec(select(Enterprise.id, Enterprise.frequency).where(col(Enterprise.active)))
+    return {i: f for i, f in rows if i is not None}
+
+
 def _waiting(
-    session: Session, now: datetime, zone: ZoneInfo, kinds: tuple[str, ...]
+    session: Session, frequency: dict[int, str], now: datetime, zone: ZoneInfo, kinds: tuple[str, ...]
 ) -> dict[tuple[int, str, str], list[int]]:
-    """Approved, undigested alert ids of active enterprises by (enterprise, kind, period)."""
-    frequency = {
-        i: f
-        for i, f in session.exec(select(Enterprise.id, Enterprise.frequency).where(col(Enterprise.active)))
-    }
-    waiting: dict[tuple[int, str, str], list[int]] = defaultdict(list)
+    """Approved, undigested alert ids of active enterprises by (enterprise, kind, period).
+
+    Every critical alert of an enterprise waiting now goes into one mail,
+    whose period is keyed by its first alert (an alert is in one digest only).
+    """
+    by_kind: dict[tuple[int, str], list[int]] = defaultdict(list)
     rows = session.exec(
         select(Alert.id, Alert.enterprise_id, Alert.severity)
         .where(Alert.status == AlertStatus.APPROVED, col(Alert.digest_id).is_(None))
@@ -99,9 +134,53 @@ def _waiting(
             continue
         kind = "critical" if severity == Severity.CRITICAL else frequency[enterprise_id]
         if kind in kinds:
-            period = f"critical-{alert_id}" if kind == "critical" else _period(kind, now, zone)
-            waiting[(enterprise_id, kind, period)].append(alert_id)
+            by_kind[(enterprise_id, kind)].append(alert_id)
+    waiting: dict[tuple[int, str, str], list[int]] = {}
+    for (enterprise_id, kind), ids in by_kind.items():
+        period = f"critical-{ids[0]}" if kind == "critical" else _period(kind, now, zone)
+        waiting[(enterprise_id, kind, period)] = ids
     return waiting
+
+
+def _place_reminders(
+    waiting: dict[tuple[int, str, str], list[int]], reminders: dict[int, list[int]], kinds: tuple[str, ...]
+) -> dict[tuple[int, str, str], list[int]]:
+    """Which group each enterprise's pending reminders ride in: its critical
+    mail, else its digest, else (critical mails being sent) a mail of their
+    own, added to ``waiting`` with no alerts. Reminders of an enterprise with
+    no mail in this send stay pending."""
+    groups_of: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for key in waiting:
+        groups_of[key[0]].append(key)
+    placed: dict[tuple[int, str, str], list[int]] = {}
+    for enterprise_id, reminder_ids in reminders.items():
+        keys = sorted(groups_of.get(enterprise_id, []), key=lambda k: k[1] != "critical")
+        if keys:
+            placed[keys[0]] = reminder_ids
+        elif "critical" in kinds:
+            key = (enterprise_id, REMINDER, f"reminder-{reminder_ids[0]}")
+            waiting[key] = []
+            placed[key] = reminder_ids
+    return placed
+
+
+def _attach_reminders(
+    session: Session,
+    placed: dict[tuple[int, str, str], list[int]],
+    digests: dict[tuple[int, str], _OpenDigest],
+) -> int:
+    pairs = [
+        {"d": digests[(e, p)].id, "r": reminder_id}
+        for (e, _, p), ids in placed.items()
+        if (e, p) in digests
+        for reminder_id in ids
+    ]
+    statement = (
+        update(AlertReminder).where(col(AlertReminder.id) == bindparam("r")).values(digest_id=bindparam("d"))
+    )
+    for start in range(0, len(pairs), 5000):
+        session.connection().execute(statement, pairs[start : start + 5000])
+    return len(pairs)
 
 
 def _period(kind: str, now: datetime, zone: ZoneInfo) -> str:

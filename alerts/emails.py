@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
+from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from jinja2.defaults import DEFAULT_NAMESPACE
 from sqlmodel import Session, col, select
@@ -26,18 +27,41 @@ import i18n
 from alerts.mail import OutgoingMail, encode_mail, one_line
 from hs.markets import country_name
 from hs.nomenclature import label as hs_label
+from i18n import N_
 from i18n.templates import FoldedWords
 from i18n.templates import install as install_catalogue
 from store.labels import label
-from store.models import Alert, Digest, Enterprise, Notice, Severity, Tag
+from store.models import TRADE_REMEDIES, Alert, Digest, Enterprise, Notice, Severity, Tag
+from store.stages import StageGuide, key_date, stage_guide
+from store.summary import DeadlineView, SummaryFields, deadline_view, format_day, notice_summary
 from store.text import strip_bidi
 
 SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.NORMAL)
 _SEVERITY_RANK = {severity.value: rank for rank, severity in enumerate(SEVERITY_ORDER)}
 
 
+# The sections of a mail, in order, and what puts an item in each (see :func:`section_of`).
+SECTIONS = ("action", "new", "updates", "info")
+
+
+@dataclass(frozen=True)
+class Windows:
+    """When an item needs action: an open deadline ``deadline_days`` away or
+    closer, a trade-remedy step published ``event_days`` ago or less (the
+    same windows as the severity rules: BW_CRITICAL_DEADLINE_DAYS and
+    BW_CRITICAL_EVENT_DAYS)."""
+
+    deadline_days: int = 14
+    event_days: int = 60
+
+
+WINDOWS = Windows()
+
+
 @dataclass
 class DigestItem:
+    """One alert as a mail shows it (all words already in the reader's language)."""
+
     alert_id: int
     severity: str
     title: str
@@ -45,12 +69,17 @@ class DigestItem:
     kind: str
     products: list[str]
     reason: str
-    note: str | None
     url: str | None
-    published_on: date | None
-    comment_deadline: date | None
-    days_left: int | None
-    effective_on: date | None
+    summary: str = ""
+    stage: StageGuide | None = None
+    stage_line: str | None = None  # "Stage: <name>. <what it means and what to do>"
+    deadline: DeadlineView | None = None  # the key date: comment deadline or request window
+    published: str | None = None  # " (published <day>)", written right after the title
+    effective: str | None = None
+    message: str | None = None  # the reviewer's message to the enterprise (never the internal note)
+    update: bool = False  # a follow-up of a measure the enterprise was told about
+    reminder: bool = False  # sent before; shown again because its deadline is coming
+    section: str = "info"
 
 
 @cache
@@ -75,7 +104,7 @@ def _environment(templates_dir: Path, language: str) -> Environment:
 
 
 def digest_items(session: Session, alerts: Sequence[Alert], language: str, today: date) -> list[DigestItem]:
-    """``alerts`` as template items, most severe first (two queries, whatever the number of alerts)."""
+    """``alerts`` as template items, in mail order (two queries, whatever the number of alerts)."""
     notice_ids = [a.notice_id for a in alerts]
     notices = {n.id: n for n in session.exec(select(Notice).where(col(Notice.id).in_(notice_ids))) if n.id}
     tag_ids = [i for a in alerts for i in a.evidence.get("tag_ids", [])]
@@ -99,26 +128,18 @@ class AlertFields(Protocol):
     @property
     def reason(self) -> str: ...
     @property
-    def note(self) -> str | None: ...
+    def message(self) -> str | None: ...
     @property
     def evidence(self) -> dict[str, Any]: ...
 
 
-class NoticeFields(Protocol):
+class NoticeFields(SummaryFields, Protocol):
     """What a digest item reads of a notice: a :class:`Notice` or a row of its columns."""
 
     @property
     def title(self) -> str: ...
     @property
-    def country(self) -> str: ...
-    @property
-    def doc_type(self) -> str: ...
-    @property
     def url(self) -> str | None: ...
-    @property
-    def published_on(self) -> date | None: ...
-    @property
-    def comment_deadline(self) -> date | None: ...
     @property
     def effective_on(self) -> date | None: ...
 
@@ -142,35 +163,116 @@ def digest_items_from(
     tag_codes: Mapping[int, str],
     language: str,
     today: date,
+    reminders: Sequence[AlertFields] = (),
+    windows: Windows = WINDOWS,
 ) -> list[DigestItem]:
-    """``alerts`` as template items, most severe first, from notices and tag
-    codes (by tag id) already read."""
-    items = [_item(alert, notices[alert.notice_id], tag_codes, language, today) for alert in alerts]
-    return sorted(items, key=lambda i: (_SEVERITY_RANK[i.severity], i.alert_id))
+    """``alerts`` (and the alerts sent before that ``reminders`` recall) as
+    template items in mail order: by section, most severe first, from notices
+    and tag codes (by tag id) already read. A reminder of an alert that is in
+    the mail anyway is not shown twice."""
+    items = [_item(alert, notices[alert.notice_id], tag_codes, language, today, windows) for alert in alerts]
+    shown = {alert.notice_id for alert in alerts}
+    for alert in reminders:
+        if alert.notice_id not in shown:
+            shown.add(alert.notice_id)
+            notice = notices[alert.notice_id]
+            items.append(_item(alert, notice, tag_codes, language, today, windows, reminder=True))
+    return sorted(items, key=lambda i: (_SECTION_RANK[i.section], _SEVERITY_RANK[i.severity], i.alert_id))
+
+
+_SECTION_RANK = {section: rank for rank, section in enumerate(SECTIONS)}
 
 
 def _item(
-    alert: AlertFields, notice: NoticeFields, tag_codes: Mapping[int, str], language: str, today: date
+    alert: AlertFields,
+    notice: NoticeFields,
+    tag_codes: Mapping[int, str],
+    language: str,
+    today: date,
+    windows: Windows,
+    reminder: bool = False,
 ) -> DigestItem:
     assert alert.id is not None
-    codes = [tag_codes[i] for i in alert.evidence.get("tag_ids", []) if i in tag_codes]
-    products = [hs_label(code, language) for code in codes]
-    deadline = notice.comment_deadline
-    return DigestItem(
+    codes = list(dict.fromkeys(tag_codes[i] for i in alert.evidence.get("tag_ids", []) if i in tag_codes))
+    deadline = deadline_view(
+        key_date(notice.country, notice.case_stage, notice.published_on, notice.comment_deadline),
+        language,
+        today,
+    )
+    update = bool(alert.evidence.get("update", False))
+    item = DigestItem(
         alert_id=alert.id,
         severity=alert.severity,
         title=strip_bidi(notice.title),  # stored before notices were cleaned of them
         country=country_name(notice.country, language),
         kind=label(language, "kind", notice.doc_type),
-        products=list(dict.fromkeys(products)),
+        products=[hs_label(code, language) for code in codes],
         reason=alert.reason,
-        note=alert.note,
         url=safe_link(notice.url),
-        published_on=notice.published_on,
-        comment_deadline=deadline,
-        days_left=(deadline - today).days if deadline and deadline >= today else None,
-        effective_on=notice.effective_on,
+        summary=notice_summary(notice, language, today, codes or None),
+        stage=_stage_now(notice, language, today, deadline, windows),
+        deadline=deadline,
+        published=_published(notice.published_on, language),
+        effective=format_day(notice.effective_on, language) if notice.effective_on else None,
+        message=alert.message,
+        update=update,
+        reminder=reminder,
     )
+    item.section = section_of(item, notice, today, windows)
+    if item.stage is not None:
+        words = {"name": item.stage.name, "meaning": item.stage.meaning}
+        item.stage_line = i18n.gettext(language, "Stage: %(name)s. %(meaning)s") % words
+    return item
+
+
+def _published(day: date | None, language: str) -> str | None:
+    if day is None:
+        return None
+    # The space that separates it from the title is the message's: Chinese needs none.
+    return i18n.gettext(language, " (published %(day)s)") % {"day": format_day(day, language)}
+
+
+def section_of(item: DigestItem, notice: NoticeFields, today: date, windows: Windows = WINDOWS) -> str:
+    """Where an item goes: *action* (a reminder, an open deadline within
+    ``windows.deadline_days``, or a recent trade-remedy event that asks something of
+    exporters), *updates* (follow-ups of a measure the enterprise was told
+    about), *new* (critical and high), else *info*. Severity alone puts
+    nothing under *action*: an old order is news to the reader, not a task."""
+    left = item.deadline.days_left if item.deadline else None
+    if item.reminder or (left is not None and left <= windows.deadline_days):
+        return "action"
+    if item.update:
+        return "updates"
+    if _recent_event(notice, today, windows) and item.stage is not None and item.stage.action:
+        return "action"
+    return "new" if item.severity in (Severity.CRITICAL, Severity.HIGH) else "info"
+
+
+def _recent_event(notice: NoticeFields, today: date, windows: Windows) -> bool:
+    """A trade-remedy notice published within ``windows.event_days``."""
+    return (
+        notice.doc_type in TRADE_REMEDIES
+        and notice.published_on is not None
+        and (today - notice.published_on).days <= windows.event_days
+    )
+
+
+def _stage_now(
+    notice: NoticeFields, language: str, today: date, deadline: DeadlineView | None, windows: Windows
+) -> StageGuide | None:
+    """The notice's stage explained; a step that asked something of exporters
+    long ago (a 2010 initiation imported from a file) is not presented as
+    something to do now, unless the notice gives a date still open."""
+    guide = stage_guide(notice.country, notice.case_stage, language)
+    if (
+        guide is None
+        or not guide.action
+        or _recent_event(notice, today, windows)
+        or (deadline and not deadline.closed)
+    ):
+        return guide
+    past = i18n.gettext(language, "An earlier step of the case: what it asked of exporters is past.")
+    return replace(guide, meaning=past, action=False)
 
 
 _HTTP_LINK = re.compile(r"https?://[^\s\"'<>]+$", re.IGNORECASE)
@@ -209,29 +311,87 @@ def digest_context(session: Session, digest: Digest, enterprise: Enterprise, tod
     """What the templates of a digest's mail need."""
     alerts = session.exec(select(Alert).where(Alert.digest_id == digest.id).order_by(col(Alert.id))).all()
     items = digest_items(session, alerts, enterprise.language, today)
-    return alerts_context(items, enterprise, digest.kind, digest.period)
+    return alerts_context(items, enterprise, digest.kind, digest.period, today)
+
+
+_SECTION_WORDS = {
+    "action": N_("Action needed"),
+    "new": N_("New measures"),
+    "updates": N_("Updates to measures you were told about"),
+    "info": N_("For information"),
+}
 
 
 def alerts_context(
-    items: list[DigestItem], enterprise: EnterpriseFields, kind: str, period: str
+    items: list[DigestItem], enterprise: EnterpriseFields, kind: str, period: str, today: date | None = None
 ) -> dict[str, Any]:
-    """Template context for ``items`` addressed to ``enterprise`` (also used for previews)."""
+    """Template context for ``items`` addressed to ``enterprise`` (also used for previews).
+
+    ``period`` is the digest's internal key; the mail shows ``period_words``
+    (dates in the reader's language) instead."""
     language = enterprise.language
     groups = [(s.value, [i for i in items if i.severity == s]) for s in SEVERITY_ORDER]
+    sections = [(name, [i for i in items if i.section == name]) for name in SECTIONS]
     return {
         "enterprise": enterprise,
         "name": enterprise.name if language == "zh" else (enterprise.name_en or enterprise.name),
         "kind": kind,
-        "period": period,
+        "period": period_words(kind, period, i18n.language(language), today),
         "items": items,
         "groups": [(severity, group) for severity, group in groups if group],
         "counts": {severity: len(group) for severity, group in groups},
+        "sections": [
+            (name, _heading(name, len(group), language), group) for name, group in sections if group
+        ],
+        "reminders": sum(1 for i in items if i.reminder),
     }
 
 
+def _heading(section: str, count: int, language: str) -> str:
+    """A section's heading with its count: ``需要处理（2）``, ``Action needed (2)``."""
+    title = i18n.gettext(language, _SECTION_WORDS[section])
+    return i18n.gettext(language, "%(title)s (%(num)s)") % {"title": title, "num": count}
+
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def period_words(kind: str, period: str, language: str, today: date | None = None) -> str:
+    """A digest's period as a reader writes it: the week's dates
+    (``11月24日–11月30日``, ``24–30 Nov 2026``), the day, or for a critical or
+    reminder mail the day it is sent; never the internal key."""
+    if week := _WEEK.match(period):
+        monday = date.fromisocalendar(int(week[1]), int(week[2]), 1)
+        return date_range(monday, monday + timedelta(days=6), language)
+    try:
+        return format_day(date.fromisoformat(period), language)
+    except ValueError:
+        return format_day(today, language) if today else ""
+
+
+def _en(day: date) -> str:
+    return format_date(day, "d MMM y", locale="en_GB")
+
+
+@cache
+def date_range(first: date, last: date, language: str) -> str:
+    """``11月24日–11月30日`` (zh; with the years when they differ) or ``24–30 Nov 2026`` (en)."""
+    if language == "zh":
+        pattern = "y年M月d日" if first.year != last.year else "M月d日"
+        return f"{format_date(first, pattern, locale='zh')}–{format_date(last, pattern, locale='zh')}"
+    if first.year != last.year:
+        return f"{format_date(first, 'd MMM y', locale='en_GB')} – {_en(last)}"
+    if first.month != last.month:
+        return (
+            f"{format_date(first, 'd MMM', locale='en_GB')} – {format_date(last, 'd MMM y', locale='en_GB')}"
+        )
+    return f"{first.day}–{format_date(last, 'd MMM y', locale='en_GB')}"
+
+
 def template_kind(digest_kind: str) -> str:
-    """The template folder of a digest kind (weekly and daily share one)."""
-    return "critical_alert" if digest_kind == "critical" else "digest"
+    """The template folder of a digest kind (weekly and daily share one; a
+    mail of reminders alone is laid out as a critical mail)."""
+    return "critical_alert" if digest_kind in ("critical", "reminder") else "digest"
 
 
 def source_failure_message(
@@ -240,15 +400,22 @@ def source_failure_message(
     language: str,
     sources: Sequence[Any],
     held_runs: Sequence[Any] = (),
+    failed_crawls: Sequence[Any] = (),
     threshold: int,
     sender: str,
     recipient: str,
     message_id: str,
     sent_at: datetime,
 ) -> OutgoingMail:
-    """The notice to an administrator that sources keep failing."""
+    """The notice to an administrator that sources keep failing, that crawl
+    runs had sources fail, or that the circuit breaker held match runs."""
 
-    context = {"sources": sources, "held_runs": held_runs, "threshold": threshold}
+    context = {
+        "sources": sources,
+        "held_runs": held_runs,
+        "failed_crawls": failed_crawls,
+        "threshold": threshold,
+    }
 
     subject, text, html = render_mail(templates_dir, "source_failure", language, context)
     return encode_mail(

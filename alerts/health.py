@@ -20,24 +20,45 @@ from store.models import Run, Source
 
 
 @dataclass
+class FailedCrawl:
+    """A crawl run that finished with some sources failed (the others' notices were stored)."""
+
+    id: int | None
+    started_at: datetime
+    failed: list[str]
+
+
+@dataclass
 class HealthReport:
     sources: list[Source] = field(default_factory=list)  # failing again and again
-    held_runs: list[Run] = field(default_factory=list)  # held by the circuit breaker
+    held_runs: list[Run] = field(default_factory=list)  # match runs held by the circuit breaker
+    failed_crawls: list[FailedCrawl] = field(default_factory=list)  # crawls in which sources failed
     mailed: int = 0
 
     @property
     def problems(self) -> bool:
-        return bool(self.sources or self.held_runs)
+        return bool(self.sources or self.held_runs or self.failed_crawls)
 
 
 def find_problems(session: Session, threshold: int, since: datetime) -> HealthReport:
+    """Sources failing ``threshold`` times or more in a row, and the runs since
+    ``since`` that asked for an administrator: each said as what it is (a crawl
+    with failed sources is not a run held by the circuit breaker)."""
     sources = session.exec(
         select(Source)
         .where(Source.enabled, Source.consecutive_failures >= threshold)
         .order_by(col(Source.slug))
     ).all()
-    held = session.exec(select(Run).where(Run.flagged, Run.started_at >= since).order_by(col(Run.id))).all()
-    return HealthReport(list(sources), list(held))
+    flagged = session.exec(
+        select(Run).where(Run.flagged, Run.started_at >= since).order_by(col(Run.id))
+    ).all()
+    crawls = [
+        FailedCrawl(run.id, run.started_at, sorted(k for k, v in run.counts.items() if v == "failed"))
+        for run in flagged
+        if run.stage == "crawl"
+    ]
+    held = [run for run in flagged if run.stage != "crawl"]
+    return HealthReport(list(sources), held, crawls)
 
 
 def bureau_day(now: datetime, zone: ZoneInfo) -> str:
@@ -62,6 +83,7 @@ async def mail_admins(report: HealthReport, settings: Settings, transport: Trans
             language="zh",
             sources=report.sources,
             held_runs=report.held_runs,
+            failed_crawls=report.failed_crawls,
             threshold=settings.source_failure_threshold,
             sender=settings.mail_from,
             recipient=address,

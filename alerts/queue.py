@@ -1,7 +1,8 @@
 """The alert queue: the match stage writes it, inspectors review it.
 
-Rerunning the match stage is safe: an alert exists once per notice and
-enterprise; pending alerts follow the latest tags (updated, or withdrawn
+Rerunning the match stage is safe: an alert exists once per event (a
+notification, an addendum, a case stage: see store.measures, however many
+sources report it) and enterprise; pending alerts follow the latest tags (updated, or withdrawn
 when nothing supports them any more, and pending again if support
 returns); alerts an inspector decided, and alerts already sent, are never
 changed by matching.
@@ -16,7 +17,7 @@ and flags the run for an administrator.
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,13 +26,16 @@ from typing import Any
 from sqlalchemy import text, update
 from sqlmodel import Session, col, select
 
-from alerts.match import Match, match_notice
-from alerts.notices import load_notice_facts
+from alerts.match import DEFAULT_EVENT_DAYS, Match, match_notice
+from alerts.notices import events_by_thread, load_notice_facts
 from alerts.profiles import ProfileIndex, load_profiles
-from store.models import Alert, AlertStatus, AuditEvent
+from store.measures import event_key
+from store.models import Alert, AlertStatus, AuditEvent, Notice
 from store.types import UTCDateTime, utcnow
 
 AUTO_REVIEWER = "policy:auto-approve"
+MATCHER = "stage:match"  # the actor of withdrawals in the audit log
+_AUDITED_IDS = 1000
 _FOLLOWS_TAGS = (AlertStatus.PENDING_REVIEW, AlertStatus.WITHDRAWN)
 _BATCH = 2000
 
@@ -79,47 +83,69 @@ def run_matching(
     deadline_days: int,
     policy: ApprovalPolicy | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    event_days: int = DEFAULT_EVENT_DAYS,
 ) -> MatchResult:
     """Match every tagged notice against every active enterprise and bring
     the queue in line with the result. New alerts are written in batches as
     they are found, so memory stays flat however many there are; policy
-    approval comes last, once the circuit breaker knows the run's size."""
+    approval comes last, once the circuit breaker knows the run's size.
+
+    One alert per event and enterprise: copies of one notification or case
+    event from several sources make one alert (on the first-stored copy); a
+    follow-up of a thread the enterprise was alerted to is an update."""
     policy = policy or ApprovalPolicy()
     index = ProfileIndex(load_profiles(session))
     known = _known_alerts(session)
     writer = _AlertWriter(session)
     result = MatchResult()
     auto: list[dict[str, int]] = []
-    supported: set[tuple[int, int]] = set()
+    kept: set[int] = set()  # known alerts that still hold
     facts = load_notice_facts(session)
-    for notice in facts:
-        result.notices += 1
-        if progress and result.notices % 500 == 0:
-            progress("match", result.notices, len(facts))
-
-        for m in match_notice(notice, index, today, deadline_days):
-            result.by_severity[m.severity] += 1
-            key = (notice.id, m.enterprise_id)
-            supported.add(key)
-            alert = known.get(key)
-            if alert is None:
-                writer.insert(notice.id, m)
-                result.created += 1
-                if policy.approves(m):
-                    auto.append({"n": notice.id, "e": m.enterprise_id})
-            elif alert.status in _FOLLOWS_TAGS and (
-                alert.status != AlertStatus.PENDING_REVIEW
-                or alert.fingerprint != _fingerprint(m.severity, m.score, m.reason, m.evidence)
-            ):
-                writer.update(alert.id, m)
-                result.updated += 1
-            else:
-                result.unchanged += 1
-    withdrawn = [
-        a.id for key, a in known.items() if key not in supported and a.status == AlertStatus.PENDING_REVIEW
-    ]
+    total = len(facts)
+    for thread in events_by_thread(facts):
+        told: set[int] = set()
+        for event in thread:
+            before = result.notices
+            result.notices += len(event.notice_ids)
+            if progress and before // 500 != result.notices // 500:
+                progress("match", result.notices, total)
+            notice = event.facts
+            reached = []
+            for m in match_notice(notice, index, today, deadline_days, event_days, told):
+                result.by_severity[m.severity] += 1
+                alert = known.get((event.key, m.enterprise_id))
+                if alert is None:
+                    writer.insert(notice.id, m)
+                    result.created += 1
+                    if policy.approves(m):
+                        auto.append({"n": notice.id, "e": m.enterprise_id})
+                    reached.append(m.enterprise_id)
+                    continue
+                kept.add(alert.id)
+                if alert.status != AlertStatus.REJECTED:
+                    reached.append(m.enterprise_id)
+                if alert.status in _FOLLOWS_TAGS and (
+                    alert.status != AlertStatus.PENDING_REVIEW
+                    or alert.fingerprint != _fingerprint(m.severity, m.score, m.reason, m.evidence)
+                ):
+                    writer.update(alert.id, m)
+                    result.updated += 1
+                else:
+                    result.unchanged += 1
+            told.update(reached)
+    withdrawn = [a.id for a in known.values() if a.id not in kept and a.status == AlertStatus.PENDING_REVIEW]
+    withdrawn += [a.id for a in known.duplicates if a.status == AlertStatus.PENDING_REVIEW]
     writer.withdraw(withdrawn)
     writer.flush()
+    if withdrawn:
+        session.add(
+            AuditEvent(
+                actor=MATCHER,
+                action="alert.withdrawn",
+                object_type="alert",
+                detail={"count": len(withdrawn), "ids": withdrawn[:_AUDITED_IDS]},
+            )
+        )
     result.withdrawn = len(withdrawn)
     result.held = policy.mode != "off" and result.created > policy.max_new_alerts
     if auto and not result.held:
@@ -127,21 +153,55 @@ def run_matching(
     return result
 
 
-def _known_alerts(session: Session) -> dict[tuple[int, int], _Known]:
+# The order in which copies of one event's alert are kept: what people saw or decided first.
+_KEEP_ORDER = (
+    AlertStatus.SENT,
+    AlertStatus.APPROVED,
+    AlertStatus.REJECTED,
+    AlertStatus.PENDING_REVIEW,
+    AlertStatus.WITHDRAWN,
+)
+
+
+class _KnownAlerts(dict[tuple[str, int], _Known]):
+    """Known alerts by (event, enterprise); ``duplicates``: further alerts on the same
+    event and enterprise (copies from several sources, made before measures existed)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.duplicates: list[_Known] = []
+
+
+def _known_alerts(session: Session) -> _KnownAlerts:
     columns = (
         Alert.id,
-        Alert.notice_id,
         Alert.enterprise_id,
         Alert.status,
         Alert.severity,
         Alert.score,
         Alert.reason,
         Alert.evidence,
+        Notice.id,
+        Notice.measure_key,
+        Notice.external_id,
     )
-    return {
-        (n, e): _Known(i, st, _fingerprint(sev, sc, r, ev))
-        for i, n, e, st, sev, sc, r, ev in session.exec(select(*columns))  # type: ignore[call-overload]
-    }
+    rows = session.exec(
+        select(*columns).join(Notice, col(Notice.id) == col(Alert.notice_id))  # type: ignore[call-overload]
+    )
+    found: dict[tuple[str, int], list[_Known]] = defaultdict(list)
+    for i, e, st, sev, sc, r, ev, n, measure, external_id in rows:
+        event = event_key(measure or f"notice:{n}", external_id)
+        found[(event, e)].append(_Known(i, st, _fingerprint(sev, sc, r, ev)))
+    known = _KnownAlerts()
+    for pair, alerts in found.items():
+        alerts.sort(key=lambda a: (_rank(a.status), a.id))
+        known[pair] = alerts[0]
+        known.duplicates.extend(alerts[1:])
+    return known
+
+
+def _rank(status: str) -> int:
+    return _KEEP_ORDER.index(AlertStatus(status)) if status in _KEEP_ORDER else len(_KEEP_ORDER)
 
 
 class _AlertWriter:
@@ -160,12 +220,14 @@ class _AlertWriter:
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         evidence = f"CAST({mark} AS JSON)" if dialect.name == "postgresql" else mark
         self.insert_sql = (
-            "INSERT INTO alert (notice_id, enterprise_id, severity, score, reason, evidence, status, "
-            f"created_at, updated_at) VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, {evidence}, "
+            "INSERT INTO alert (notice_id, enterprise_id, severity, score, reason, evidence, measure_key, "
+            "is_update, evidence_level, status, created_at, updated_at) VALUES ("
+            f"{mark}, {mark}, {mark}, {mark}, {mark}, {evidence}, {mark}, {mark}, {mark}, "
             f"'pending_review', {mark}, {mark})"
         )
         self.update_sql = (
             f"UPDATE alert SET severity = {mark}, score = {mark}, reason = {mark}, evidence = {evidence}, "
+            f"measure_key = {mark}, is_update = {mark}, evidence_level = {mark}, "
             f"status = 'pending_review', updated_at = {mark} WHERE id = {mark}"
         )
         self.inserts: list[tuple[Any, ...]] = []
@@ -180,6 +242,9 @@ class _AlertWriter:
                 m.score,
                 m.reason,
                 m.evidence_json,
+                m.measure,
+                m.update,
+                m.level,
                 self.now,
                 self.now,
             )
@@ -188,7 +253,19 @@ class _AlertWriter:
             self.flush()
 
     def update(self, alert_id: int, m: Match) -> None:
-        self.updates.append((str(m.severity), m.score, m.reason, m.evidence_json, self.now, alert_id))
+        self.updates.append(
+            (
+                str(m.severity),
+                m.score,
+                m.reason,
+                m.evidence_json,
+                m.measure,
+                m.update,
+                m.level,
+                self.now,
+                alert_id,
+            )
+        )
         if len(self.updates) >= _BATCH:
             self.flush()
 
@@ -235,10 +312,18 @@ def _approve_by_policy(
 
 
 def review(
-    session: Session, alert_ids: Iterable[int] | None, decision: str, reviewer: str, note: str | None = None
+    session: Session,
+    alert_ids: Iterable[int] | None,
+    decision: str,
+    reviewer: str,
+    note: str | None = None,
+    message: str | None = None,
 ) -> list[int]:
     """Approve or reject pending alerts (all of them when ``alert_ids`` is
-    None); returns the ids changed. Each decision is an audit event."""
+    None); returns the ids changed. Each decision is an audit event.
+
+    ``note`` is the reviewer's internal note (inspectors only); ``message``
+    is what the mail shows the enterprise beside the alert."""
     assert decision in (AlertStatus.APPROVED, AlertStatus.REJECTED)
     query = select(Alert).where(Alert.status == AlertStatus.PENDING_REVIEW)
     if alert_ids is not None:
@@ -249,6 +334,8 @@ def review(
         alert.status, alert.reviewer, alert.reviewed_at, alert.updated_at = decision, reviewer, now, now
         if note is not None:
             alert.note = note
+        if message is not None:
+            alert.message = message.strip() or None
         session.add(alert)
         session.add(
             AuditEvent(actor=reviewer, action=f"alert.{decision}", object_type="alert", object_id=alert.id)

@@ -1,92 +1,71 @@
-"""Why an alert was raised, said in the enterprise's language."""
+"""Why an alert was raised, said in the enterprise's language (words from the catalogue)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
 
+from alerts.facts import LEVEL_LABELS, Evidence, EvidenceLevel, NoticeFacts, TagFact
+from alerts.profiles import Profile
 from hs.codes import display
 from hs.markets import country_name
+from i18n import N_, gettext, language
+from store.measures import thread_key
 from store.models import DocType
 
-if TYPE_CHECKING:
-    from alerts.match import NoticeFacts, TagFact
-    from alerts.profiles import Profile
-
-REMEDY_NAMES = {
-    DocType.ANTIDUMPING: {"en": "anti-dumping", "zh": "反倾销"},
-    DocType.COUNTERVAILING: {"en": "countervailing duty", "zh": "反补贴"},
-    DocType.SAFEGUARD: {"en": "safeguard", "zh": "保障措施"},
+REMEDY_KINDS = {
+    DocType.ANTIDUMPING: N_("anti-dumping"),
+    DocType.COUNTERVAILING: N_("countervailing duty"),
+    DocType.SAFEGUARD: N_("safeguard"),
 }
 
-_PHRASES = {
-    "en": {
-        "code": "HS {notice_code} matches your product {product}",
-        "keyword": "your keyword “{keyword}” appears in the notice",
-        "market": "market {market}",
-        "case": "{kind} case {case}",
-        "remedy": "{kind} measure against {countries}",
-        "followed": "you follow case {case}",
-        "deadline": "comments due {deadline}",
-        "separator": "; ",
-    },
-    "zh": {
-        "code": "HS {notice_code} 与贵司产品 {product} 相符",
-        "keyword": "通报中出现贵司关键词“{keyword}”",
-        "market": "市场：{market}",
-        "case": "{kind}案 {case}",
-        "remedy": "针对{countries}的{kind}措施",
-        "followed": "贵司关注的案件 {case}",
-        "deadline": "评议截止 {deadline}",
-        "separator": "；",
-    },
+# One line per matched product, worded by the level of its evidence.
+_CODE_PHRASES = {
+    EvidenceLevel.STATED: N_("HS {notice_code} matches your product {product}"),
+    EvidenceLevel.NAMED: N_("the notice names products of HS {notice_code}, your product {product}"),
+    EvidenceLevel.MODEL: N_("HS {notice_code} (estimated from the text) matches your product {product}"),
+    EvidenceLevel.CHAPTER: N_(
+        "the notice covers all of HS chapter {notice_code}, where your product {product} lies"
+    ),
 }
-
-
-@dataclass
-class Evidence:
-    codes: list[tuple[TagFact, str]] = field(default_factory=list)  # (notice tag, enterprise product)
-    keywords: list[str] = field(default_factory=list)
-    followed_cases: list[str] = field(default_factory=list)
-    market: str = ""
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "tag_ids": sorted({tag.id for tag, _ in self.codes}),
-            "codes": [
-                {"notice": tag.code, "product": product, "method": tag.method} for tag, product in self.codes
-            ],
-            "keywords": self.keywords,
-            "followed_cases": self.followed_cases,
-            "market": self.market,
-        }
 
 
 def reason_text(notice: NoticeFacts, evidence: Evidence, profile: Profile, today: date) -> str:
-    """One sentence that names every piece of evidence behind an alert."""
-    lang = profile.language if profile.language in _PHRASES else "en"
-    say = _PHRASES[lang]
-    parts = [
-        say["code"].format(notice_code=display(tag.code), product=display(product))
+    """One sentence: the evidence level in words, then every piece of evidence behind an alert."""
+    lang = language(profile.language)
+
+    def say(msgid: str, **values: str) -> str:
+        return gettext(lang, msgid).format(**values)
+
+    parts = [gettext(lang, LEVEL_LABELS[evidence.level()])]
+    if notice.follow_up:
+        parts.append(say(N_("follow-up of {measure}"), measure=_thread_name(notice)))
+    parts += [
+        say(_CODE_PHRASES[tag.level()], notice_code=display(tag.code), product=display(product))
         for tag, product in _most_specific(evidence.codes)
     ]
-    parts += [say["keyword"].format(keyword=k) for k in evidence.keywords]
-    parts.append(say["market"].format(market=country_name(evidence.market, lang)))
-    kind = (
-        REMEDY_NAMES.get(DocType(notice.doc_type), {}).get(lang) if notice.doc_type in REMEDY_NAMES else None
-    )
-    if kind:
-        parts += [say["case"].format(kind=kind, case=c) for c in notice.case_numbers]
+    if notice.inherited_tags and evidence.codes:
+        parts.append(say(N_("products as stated by the notice it follows up")))
+    parts += [say(N_("your keyword “{keyword}” appears in the notice"), keyword=k) for k in evidence.keywords]
+    parts.append(say(N_("market {market}"), market=country_name(evidence.market, lang)))
+    kind_id = REMEDY_KINDS.get(DocType(notice.doc_type)) if notice.doc_type in REMEDY_KINDS else None
+    if kind_id:
+        kind = gettext(lang, kind_id)
+        parts += [say(N_("{kind} case {case}"), kind=kind, case=c) for c in notice.case_numbers]
         if not notice.case_numbers and notice.subject_countries:
             names = ", ".join(country_name(c, lang) for c in notice.subject_countries)
-            parts.append(say["remedy"].format(kind=kind, countries=names))
-    parts += [say["followed"].format(case=c) for c in evidence.followed_cases]
+            parts.append(say(N_("{kind} measure against {countries}"), kind=kind, countries=names))
+    parts += [say(N_("you follow case {case}"), case=c) for c in evidence.followed_cases]
     if notice.comment_deadline and notice.comment_deadline >= today:
         # The date, not the days left: a stored reason must not go stale; mails count the days.
-        parts.append(say["deadline"].format(deadline=notice.comment_deadline.isoformat()))
+        parts.append(say(N_("comments due {deadline}"), deadline=notice.comment_deadline.isoformat()))
 
-    return say["separator"].join(parts)
+    return gettext(lang, N_("; ")).join(parts)
+
+
+def _thread_name(notice: NoticeFacts) -> str:
+    """The measure a follow-up continues, as people write it: the base WTO symbol or the case."""
+    thread = thread_key(notice.measure_key)
+    return thread.split(":", 1)[1] if ":" in thread else notice.external_id
 
 
 def _most_specific(codes: list[tuple[TagFact, str]]) -> list[tuple[TagFact, str]]:

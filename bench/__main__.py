@@ -31,6 +31,7 @@ PARTS = {
     "match": "bench.match",
     "send": "bench.send",
     "weekly": "bench.weekly",
+    "web": "bench.web",
 }
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,9 +15,11 @@ from rich.table import Table
 from sqlmodel import Session
 
 import pipeline
-from cli.common import ListFormat, database, fail, print_json, say
-from store.queries import notices_with_tags
+from cli.common import database, fail, print_json, say
+from store.notice_export import notice_row, to_csv, to_xlsx
+from store.search import QueryRefused, parse_query, search_notices
 from store.spreadsheet import safe_cell
+from store.types import utcnow
 
 app = typer.Typer()
 notices_app = typer.Typer(no_args_is_help=True, help="Gathered notices.")
@@ -62,17 +65,67 @@ def classify() -> None:
         say(f"tagged {result.notices} notices with {result.tags} tags ({version})")
 
 
+class NoticesFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
 @notices_app.command("list")
 def notices_list(
-    format: Annotated[ListFormat, typer.Option(help="table or json")] = ListFormat.table,
-    limit: Annotated[int | None, typer.Option(help="At most this many, newest first.")] = None,
+    format: Annotated[NoticesFormat, typer.Option(help="table, json, csv or xlsx")] = NoticesFormat.table,
+    q: Annotated[str, typer.Option("--q", help="Words to find (all of them), best matches first.")] = "",
+    country: Annotated[str, typer.Option(help="Issuing country or group: US, EU.")] = "",
+    kind: Annotated[str, typer.Option("--kind", help="tbt, sps, antidumping, countervailing, …")] = "",
+    hs: Annotated[str, typer.Option(help="HS code at any level: 44, 4418, 4418.75.")] = "",
+    source: Annotated[str, typer.Option(help="Source slug.")] = "",
+    published_from: Annotated[str, typer.Option(help="Published on or after YYYY-MM-DD.")] = "",
+    published_to: Annotated[str, typer.Option(help="Published on or before YYYY-MM-DD.")] = "",
+    deadline_within: Annotated[str, typer.Option(help="Comment deadline open, within N days.")] = "",
+    case_number: Annotated[str, typer.Option(help="Notices of this trade-remedy case.")] = "",
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of standard output.")] = None,
+    language: Annotated[str, typer.Option(help="Headings of csv/xlsx: en or zh.")] = "en",
 ) -> None:
-    """List gathered notices with their tags, newest first."""
-    with database() as (_settings, engine), Session(engine) as session:
-        rows = notices_with_tags(session, limit)
-    if format == ListFormat.json:
-        print_json(rows)
+    """List gathered notices with their tags: newest first, or best matches
+    first with --q; filters combine. --format xlsx needs --out."""
+    params = {
+        "q": q, "country": country, "doc_type": kind, "hs": hs, "source": source,
+        "published_from": published_from, "published_to": published_to,
+        "deadline_within": deadline_within, "case_number": case_number,
+    }  # fmt: skip
+    try:
+        query = parse_query(params)
+    except QueryRefused as exc:
+        option = "kind" if exc.field == "doc_type" else exc.field.replace("_", "-")
+        fail(f"--{option}: {exc.problem % exc.values}")
+    if format == NoticesFormat.xlsx and out is None:
+        fail("--format xlsx writes a workbook: give --out FILE.xlsx")
+    with database() as (settings, engine), Session(engine) as session:
+        today = utcnow().astimezone(settings.zone).date()
+        found = search_notices(session, query, today=today, limit=limit or 10**9)
+    rows = [notice_row(n, found.tags.get(n.id or 0, [])) for n in found.notices]
+    _write_notices(rows, format, out, language if language in ("en", "zh") else "en")
+
+
+def _write_notices(rows: list[dict[str, Any]], format: NoticesFormat, out: Path | None, lang: str) -> None:
+    if format == NoticesFormat.table:
+        _print_notices_table(rows)
         return
+    if format == NoticesFormat.json:
+        body = json.dumps(rows, ensure_ascii=False, indent=2, default=str).encode() + b"\n"
+    else:
+        body = to_xlsx(rows, lang) if format == NoticesFormat.xlsx else to_csv(rows, lang)
+    if out is None:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+        return
+    out.write_bytes(body)
+    say(f"{len(rows)} notices written to {out}")
+
+
+def _print_notices_table(rows: list[dict[str, Any]]) -> None:
     table = Table("id", "published", "type", "country", "external id", "title", "tags")
     for r in rows:
         tags = " ".join(t["code"] for t in r["tags"])

@@ -36,6 +36,32 @@ def match() -> None:
             f"matched {r.notices} notices: {r.created} new alerts, {r.updated} updated, "
             f"{r.withdrawn} withdrawn, {r.unchanged} unchanged"
         )
+        if r.held:
+            say(
+                f"circuit breaker: {r.created} new alerts in one run is more than "
+                f"BW_MAX_NEW_ALERTS_PER_RUN={settings.max_new_alerts_per_run}, so none was approved "
+                "automatically; they wait in the review queue (the run is flagged in `runs list`)"
+            )
+        elif r.auto_approved:
+            say(f"{r.auto_approved} new alerts approved by policy (BW_AUTO_APPROVE={settings.auto_approve})")
+
+
+@app.command()
+def remind(
+    send_now: Annotated[
+        bool, typer.Option("--send/--no-send", help="Send the reminders at once (in critical mails).")
+    ] = True,
+) -> None:
+    """Record reminders of open deadlines that enterprises were told about
+    (BW_REMINDER_DAYS, once per threshold), then send them unless --no-send."""
+    with database() as (settings, engine):
+        now = utcnow()
+        recorded = pipeline.remind(engine, settings, now)
+        say(f"{recorded} new deadline reminders (thresholds {settings.reminder_days} days)")
+        if send_now and recorded:
+            digests, sent = pipeline.send(engine, settings, now, ("critical",))
+            say(f"{digests.reminders} reminders in {sent.sent} mails sent, {sent.failed} failed")
+            exit_if_undelivered(sent.failed, sent.retry_later)
 
 
 @alerts_app.command("approve")
@@ -73,7 +99,20 @@ def alerts_export(
         print_json(rows)
         return
     writer = csv.DictWriter(
-        sys.stdout, fieldnames=["id", "notice_id", "enterprise", "status", "severity", "reason", "hs_codes"]
+        sys.stdout,
+        fieldnames=[
+            "id",
+            "notice_id",
+            "notice_external_id",
+            "measure",
+            "update",
+            "evidence_level",
+            "enterprise",
+            "status",
+            "severity",
+            "reason",
+            "hs_codes",
+        ],
     )
     writer.writeheader()
     for row in rows:

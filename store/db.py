@@ -23,6 +23,8 @@ from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from store import search
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -79,6 +81,11 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Bring the schema to the newest revision; return (before, after)."""
     before = current_revision(engine)
     command.upgrade(_alembic_config(engine), "head")
+    if engine.dialect.name == "sqlite":
+        # A migration that rebuilds the notice table (batch mode) drops the
+        # triggers that keep the full-text index in step: put them back.
+        with engine.begin() as connection:
+            search.install_sqlite_index(connection, rebuild=False)
     return before, head_revision()
 
 

@@ -9,6 +9,7 @@ missing from its table is shown as it is stored.
 from __future__ import annotations
 
 from i18n import N_, gettext
+from store.case_status import STATUS_LABELS
 from store.models import AlertStatus, DeliveryStatus, DocType, Severity, TagMethod
 
 LABELS: dict[str, dict[str, str]] = {
@@ -79,6 +80,7 @@ LABELS: dict[str, dict[str, str]] = {
         "send": N_("sending"),
         "worker": N_("delivery worker"),
         "health": N_("health check"),
+        "remind": N_("deadline reminders"),
         "enterprises": N_("enterprise import"),
     },
     "run_status": {
@@ -86,7 +88,23 @@ LABELS: dict[str, dict[str, str]] = {
         "ok": N_("ok"),
         "failed": N_("failed"),
         "held": N_("held by the circuit breaker"),
+        "partial": N_("some sources failed"),
     },
+    # Sources by slug (crawler.sources); a file's or feed's own slug is shown as it is.
+    "source": {
+        "us_federalregister_adcvd": N_("US Federal Register (AD/CVD)"),
+        "wto_eping": N_("WTO ePing (TBT/SPS notifications)"),
+        "eu_tron_cases": N_("EU TRON trade defence cases"),
+        "cn_cacs_trade_remedies": N_("China Trade Remedies Information (CACS)"),
+        "us_cpsc_recalls": N_("US CPSC recalls"),
+        "eu_oj_trade_defence": N_("EU Official Journal (trade defence)"),
+        "eu_safety_gate": N_("EU Safety Gate"),
+        "in_dgtr_cases": N_("India DGTR cases"),
+        "gb_tra_cases": N_("UK Trade Remedies Authority cases"),
+        "ca_cbsa_sima": N_("Canada CBSA (SIMA)"),
+        "us_cbp_csms": N_("US CBP CSMS messages"),
+    },
+    "case_status": STATUS_LABELS,
     "health": {
         "ok": N_("ok"),
         "failing": N_("failing"),

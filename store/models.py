@@ -153,6 +153,9 @@ class Notice(SQLModel, table=True):
     publisher_hs_codes: list[str] = _json_list()
     content_hash: str = Field(max_length=64)
     version: int = 1
+    # The measure this notice reports (store.measures.measure_key): derived from the fields
+    # above, recomputed whenever the notice is saved; copies from several sources share it.
+    measure_key: str = Field(default="", max_length=300, index=True)
     # The notification this one follows up (G/TBT/N/USA/1234 for .../Add.1).
     revision_of: int | None = Field(default=None, foreign_key="notice.id")
     tagger_version: str | None = Field(default=None, max_length=64)
@@ -270,10 +273,37 @@ class Alert(SQLModel, table=True):
     status: str = Field(default=AlertStatus.PENDING_REVIEW, max_length=16, index=True)
     reviewer: str | None = None
     reviewed_at: datetime | None = _timestamp(nullable=True)
+    # The reviewer's note, for inspectors only: never shown to the enterprise.
     note: str | None = Field(default=None, sa_type=Text)
+    # What the mail tells the enterprise beside the alert (optional).
+    message: str | None = Field(default=None, sa_type=Text)
     digest_id: int | None = Field(default=None, foreign_key="digest.id", index=True)
+    # The measure the alert is about (Notice.measure_key); ``is_update``: a follow-up (an
+    # addendum, the next stage of a case) of a measure the enterprise was told about;
+    # ``evidence_level``: how the product evidence ties the notice to the enterprise
+    # (alerts.facts.EvidenceLevel). The same three are in ``evidence`` ("measure",
+    # "update", "level").
+    measure_key: str | None = Field(default=None, max_length=300, index=True)
+    is_update: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    evidence_level: str | None = Field(default=None, max_length=16)
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
+
+
+class AlertReminder(SQLModel, table=True):
+    """A reminder that an alert already sent has a deadline coming: one per
+    alert, deadline and threshold (days before it), put in the next mail."""
+
+    __tablename__ = "alert_reminder"
+    __table_args__ = (UniqueConstraint("alert_id", "deadline", "threshold"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id", index=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
+    deadline: date
+    threshold: int  # days before the deadline
+    digest_id: int | None = Field(default=None, foreign_key="digest.id", index=True)
+    created_at: datetime = _timestamp()
 
 
 class Digest(SQLModel, table=True):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -12,11 +11,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from store.measures import measure_key, wto_symbol
 from store.models import TRADE_REMEDIES, Case, CaseNotice, Notice, NoticeVersion, Source
 from store.types import utcnow
-
-# "G/TBT/N/USA/1234/Add.1/Corr.1" follows up "G/TBT/N/USA/1234".
-_FOLLOW_UP = re.compile(r"^(G/(?:TBT|SPS)/N/[A-Z]+/\d+)(?:/(?:Add|Rev|Corr)\.\d+)+$")
 
 
 @dataclass(frozen=True)
@@ -45,6 +42,12 @@ class NoticeRecord:
         for key in ("source", "external_id", "case_product"):
             data.pop(key)
         return json.loads(json.dumps(data, default=str))
+
+    def measure_key(self) -> str:
+        """The measure this notice reports (see :mod:`store.measures`)."""
+        return measure_key(
+            self.source, self.external_id, self.case_numbers, self.case_stage, self.published_on
+        )
 
     def content_hash(self) -> str:
         canonical = json.dumps(self.content(), sort_keys=True, ensure_ascii=False)
@@ -107,6 +110,10 @@ def _save_one(session: Session, record: NoticeRecord) -> tuple[Notice, str]:
         session.flush()
         return notice, "new"
     if notice.content_hash == digest:
+        key = record.measure_key()
+        if notice.measure_key != key:  # the key's rules changed since it was stored
+            notice.measure_key = key
+            session.add(notice)
         return notice, "unchanged"
     assert notice.id is not None
     session.add(
@@ -131,6 +138,7 @@ def _apply(notice: Notice, record: NoticeRecord) -> None:
     for key in record.content():
         value = getattr(record, key)
         setattr(notice, key, list(value) if isinstance(value, tuple) else value)
+    notice.measure_key = record.measure_key()
 
 
 def _content_of(notice: Notice) -> dict[str, object]:
@@ -163,10 +171,15 @@ def _link_follow_ups(session: Session, notice_ids: Sequence[int]) -> None:
     """Point addenda, revisions and corrigenda at the notification they follow."""
     notices = session.exec(select(Notice).where(col(Notice.id).in_(notice_ids))).all()
     for notice in notices:
-        match = _FOLLOW_UP.match(notice.external_id)
-        if not match or notice.revision_of is not None:
+        symbol = wto_symbol(notice.external_id)
+        if symbol is None or not symbol[1] or notice.revision_of is not None:
             continue
-        base = session.exec(select(Notice).where(Notice.external_id == match.group(1))).first()
+        # The base of the family, from whichever source reported it ("G/TBT/N/USA/1234" for
+        # "G/TBT/N/USA/1234/Add.1", however spaced or cased).
+        family = session.exec(
+            select(Notice).where(Notice.measure_key == notice.measure_key).order_by(col(Notice.id))
+        ).all()
+        base = next((n for n in family if (s := wto_symbol(n.external_id)) is not None and not s[1]), None)
         if base is not None:
             notice.revision_of = base.id
             session.add(notice)

@@ -9,40 +9,25 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from store.models import Alert, Delivery, Digest, Enterprise, Notice, Run, Tag
+from store.notice_export import notice_row
+from store.search import tags_of
 
 
 def notices_with_tags(session: Session, limit: int | None = None) -> list[dict[str, Any]]:
     """Notices, newest first, in the shape of ``notices list --format json``."""
     query = select(Notice).order_by(col(Notice.published_on).desc(), col(Notice.id).desc())
     notices = session.exec(query.limit(limit) if limit else query).all()
-    tags: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    ids = [n.id for n in notices]
-    for tag in session.exec(select(Tag).where(col(Tag.notice_id).in_(ids)).order_by(col(Tag.code))):
-        tags[tag.notice_id].append({"code": tag.code, "score": tag.score, "method": tag.method})
-    return [
-        {
-            "id": n.id,
-            "external_id": n.external_id,
-            "source": n.source,
-            "doc_type": n.doc_type,
-            "country": n.country,
-            "subject_countries": n.subject_countries,
-            "case_numbers": n.case_numbers,
-            "title": n.title,
-            "url": n.url,
-            "published": n.published_on,
-            "comment_deadline": n.comment_deadline,
-            "tags": tags.get(n.id, []) if n.id is not None else [],
-            "tag_chars_read": n.tag_chars_read,
-            "tag_error": n.tag_error,
-        }
-        for n in notices
-    ]
+    tags = tags_of(session, notices)
+    return [notice_row(n, tags.get(n.id or 0, [])) for n in notices]
 
 
 def alerts_for_export(session: Session, status: str | None = None) -> list[dict[str, Any]]:
     """Alerts in the shape of ``alerts export``: what matched whom, and why."""
-    query = select(Alert, Enterprise).join(Enterprise, col(Enterprise.id) == col(Alert.enterprise_id))
+    query = (
+        select(Alert, Enterprise, Notice.external_id, Notice.measure_key)
+        .join(Enterprise, col(Enterprise.id) == col(Alert.enterprise_id))
+        .join(Notice, col(Notice.id) == col(Alert.notice_id))
+    )
     if status:
         query = query.where(Alert.status == status)
     rows = session.exec(query.order_by(col(Alert.id))).all()
@@ -50,13 +35,17 @@ def alerts_for_export(session: Session, status: str | None = None) -> list[dict[
         {
             "id": alert.id,
             "notice_id": alert.notice_id,
+            "notice_external_id": external_id,
+            "measure": alert.measure_key or measure,
+            "update": bool(alert.is_update),
+            "evidence_level": alert.evidence_level,
             "enterprise": enterprise.name,
             "status": alert.status,
             "severity": alert.severity,
             "reason": alert.reason,
             "hs_codes": sorted({c["notice"] for c in alert.evidence.get("codes", [])}),
         }
-        for alert, enterprise in rows
+        for alert, enterprise, external_id, measure in rows
     ]
 
 

@@ -29,7 +29,9 @@ FLOORING_ORDER = NoticeRecord(
     text="The products are classified under HTSUS 4418.75.4000 and 4418.75.7000.",
     subject_countries=("CN",),
     case_numbers=("A-570-970",),
-    published_on=date(2018, 1, 3),
+    # Published 2018-01-03; dated within BW_CRITICAL_EVENT_DAYS of NOW here so that the
+    # order is news (critical), as the tests of the critical mail need.
+    published_on=date(2026, 11, 3),
     case_stage="continuation",
 )
 PFAS_RULE = NoticeRecord(

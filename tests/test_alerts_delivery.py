@@ -57,18 +57,19 @@ def test_digest_is_multipart_in_the_enterprise_language_with_escaped_text(engine
     by_recipient = {m["To"]: m for m in outbox_messages(settings)}
     zh = by_recipient["trade@fusong.example"]
     assert zh.get_content_type() == "multipart/alternative"
-    assert zh["Subject"] == (
-        "【紧急预警】反倾销 · 美国：Multilayered Wood Flooring From the People's Republic of China: "
-        "Continuation of Orders"
+    # The summary in the reader's language, not the foreign title, nor an internal key.
+    assert (
+        zh["Subject"]
+        == "【紧急预警】美国 · 反倾销 · 继续征税 · 多层已装拼的木地板（HS 4418.75） · 涉及中国 · 无评议期限"
     )
     assert "反倾销案 A-570-970" in zh.get_body(("plain",)).get_content()
     assert "此条为紧急预警，即时发送" in zh.get_body(("plain",)).get_content()
-    assert en_subject(by_recipient) == "BarrierWatch 2026-W48: 1 trade-barrier alert for Liaoyuan Socks"
+    assert en_subject(by_recipient) == "BarrierWatch 23–29 Nov 2026: 1 trade-barrier alert for Liaoyuan Socks"
     en = by_recipient["a@socks.example"]
     html = en.get_body(("html",)).get_content()
     assert "Safer Products Restrictions and Reporting &lt;b&gt;PFAS&lt;/b&gt;" in html
     assert "<b>PFAS</b>" not in html
-    assert "Comment deadline: 2027-01-15 (51 days left)" in en.get_body(("plain",)).get_content()
+    assert "Comment deadline: 15 Jan 2027 (51 days left)" in en.get_body(("plain",)).get_content()
     assert en["Message-ID"] != by_recipient["b@socks.example"]["Message-ID"]
 
 
@@ -164,7 +165,9 @@ def test_subject_lines_cannot_carry_injected_headers(engine):
     pipeline.send(engine, settings, NOW)
     message = next(m for m in outbox_messages(settings) if m["To"] == "trade@fusong.example")
     assert message["Bcc"] is None and message["X-Injected"] is None
-    assert "Flooring Bcc: victim@example.org X-Injected: yes" in message["Subject"]
+    # The subject is the summary built from the notice's fields; the title is in the body, on one line.
+    assert "Flooring" not in message["Subject"] and "涉及中国" in message["Subject"]
+    assert "Flooring" in message.get_body(("plain",)).get_content()
 
 
 def test_a_stored_title_with_bidi_controls_reaches_no_subject_or_body_with_them(engine):
@@ -176,7 +179,7 @@ def test_a_stored_title_with_bidi_controls_reaches_no_subject_or_body_with_them(
     pipeline.send(engine, settings, NOW)
     message = next(m for m in outbox_messages(settings) if m["To"] == "trade@fusong.example")
     shown = [message["Subject"], *(part.get_content() for part in message.iter_parts())]
-    assert "Flooring exe.fdp order" in shown[0] and all("\u202e" not in text for text in shown)
+    assert "Flooring exe.fdp order" in shown[1] and all("\u202e" not in text for text in shown)
 
 
 def test_daily_enterprises_get_a_digest_per_day(engine):

@@ -80,12 +80,20 @@ def test_a_followed_case_matches_whatever_the_tags_and_market():
 
 
 def test_severity_rules():
-    remedy = notice(doc_type="countervailing", subject_countries=["CN"], tags=[tag("4418")])
+    remedy = notice(
+        doc_type="countervailing",
+        subject_countries=["CN"],
+        tags=[tag("4418")],
+        case_stage="order",
+        published_on=date(2026, 11, 1),
+    )
     assert matched(remedy, FLOORING)[FLOORING.id].severity == "critical"
-    soon = notice(tags=[tag("44")], comment_deadline=date(2026, 12, 9))
+    soon = notice(tags=[tag("4418")], comment_deadline=date(2026, 12, 9))
     assert matched(soon, FLOORING)[FLOORING.id].severity == "critical"
-    later = notice(tags=[tag("44")], comment_deadline=date(2026, 12, 10))
-    assert matched(later, FLOORING)[FLOORING.id].severity == "normal"
+    later = notice(tags=[tag("4418")], comment_deadline=date(2026, 12, 10))
+    assert matched(later, FLOORING)[FLOORING.id].severity == "high"
+    chapter_wide_soon = notice(tags=[tag("44")], comment_deadline=date(2026, 12, 9))
+    assert matched(chapter_wide_soon, FLOORING)[FLOORING.id].severity == "normal"
     assert matched(notice(tags=[tag("4418")]), FLOORING)[FLOORING.id].severity == "high"
     assert (
         matched(notice(tags=[TagFact(1, "4418", 0.8, "model")]), FLOORING)[FLOORING.id].severity == "normal"
@@ -101,12 +109,15 @@ def test_reason_names_the_evidence_in_the_enterprise_language():
         comment_deadline=date(2026, 12, 5),
     )
     zh = matched(remedy, FLOORING)[FLOORING.id].reason
-    assert zh == ("HS 4418.75 与贵司产品 4418.75 相符；市场：美国；反倾销案 A-570-970；评议截止 2026-12-05")
+    assert zh == (
+        "通报载明贵司产品的编码；HS 4418.75 与贵司产品 4418.75 相符；市场：美国；反倾销案 A-570-970；"
+        "评议截止 2026-12-05"
+    )
     english = Profile(6, "en", "CN", products=["441875"], markets={"US"})
     en = matched(remedy, english)[6].reason
     assert en == (
-        "HS 4418.75 matches your product 4418.75; market United States; anti-dumping case A-570-970; "
-        "comments due 2026-12-05"
+        "the notice states your product's code; HS 4418.75 matches your product 4418.75; "
+        "market United States; anti-dumping case A-570-970; comments due 2026-12-05"
     )
 
 

@@ -20,6 +20,7 @@ PART_FIGURES = {
     "match": "match_time_growth_for_10x_enterprises",
     "send": "send_500_digests_over_8_connections",
     "weekly": "weekly_500_notices_2000_enterprises_total",
+    "web": "web_queue_first_page_500_alerts_1000_enterprises_2000_notices",
 }
 
 

@@ -114,12 +114,9 @@ def test_hostile_notice_text_is_escaped_and_cannot_add_headers(title, note, url)
         kind="TBT",
         products=[],
         reason=note,
-        note=note,
+        message=note,
         url=safe_link(url),
-        published_on=None,
-        comment_deadline=None,
-        days_left=None,
-        effective_on=None,
+        summary=title,
     )
     context = {
         **alerts_context([item], Enterprise(name="X", language="en"), "weekly", "2026-W48"),

@@ -20,6 +20,8 @@ from alerts.tokens import make_token
 from config import Settings
 from i18n.catalogue import extract
 from store.models import Contact, Enterprise, Source
+from store.stages import KeyDate, stage_guide
+from store.summary import deadline_view
 from tests.web_personas import ADMIN, CHEAP_HASHER, INSPECTOR, build_app, csrf_of, persona
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -225,17 +227,22 @@ def _digest_context(kind: str) -> dict:
         kind="反倾销",
         products=["4418.75 其他多层已装拼的木地板"],
         reason="HS 4418.75 与贵司产品 4418.75 相符",
-        note="周审核通过",
         url="https://www.federalregister.gov/d/2026-12345",
-        published_on=date(2026, 11, 20),
-        comment_deadline=date(2026, 12, 5),
-        days_left=10,
-        effective_on=date(2027, 1, 1),
+        summary="美国 · 反倾销 · 继续征税 · 多层已装拼的木地板（HS 4418.75） · 涉及中国 · "
+        "评议截止 2026年12月5日（还剩 10 天）",
+        stage=stage_guide("US", "continuation", "zh"),
+        deadline=deadline_view(KeyDate("comment", date(2026, 12, 5)), "zh", date(2026, 11, 25)),
+        published="2026年11月20日",
+        effective="2027年1月1日",
+        message="请于12月5日前联系我们",
+        section="action",
     )
-    second = DigestItem(**{**item.__dict__, "alert_id": 2, "severity": "normal"})
+    second = DigestItem(
+        **{**item.__dict__, "alert_id": 2, "severity": "normal", "section": "updates", "update": True}
+    )
     enterprise = Enterprise(name="抚松木业", language="zh", frequency="weekly")
     return {
-        **alerts_context([item, second], enterprise, kind, "2026-W48"),
+        **alerts_context([item, second], enterprise, kind, "2026-W48", date(2026, 11, 25)),
         "unsubscribe_url": "https://bw.example/u/x",
         "preferences_url": "https://bw.example/p/x",
     }
@@ -245,7 +252,10 @@ def _mail_context(kind: str) -> dict:
     if kind == "source_failure":
         failing = Source(slug="wto_eping", kind="feed", url="https://eping.example", consecutive_failures=4)
         run = type("Run", (), {"id": 3, "started_at": datetime(2026, 11, 24, tzinfo=UTC), "error": "held"})
-        return {"sources": [failing], "held_runs": [run], "threshold": 3}
+        crawl = type(
+            "FailedCrawl", (), {"id": 4, "started_at": datetime(2026, 11, 24, tzinfo=UTC), "failed": ["x"]}
+        )
+        return {"sources": [failing], "held_runs": [run], "failed_crawls": [crawl], "threshold": 3}
     return _digest_context("weekly" if kind == "digest" else "critical")
 
 

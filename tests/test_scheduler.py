@@ -20,7 +20,14 @@ MONDAY_MORNING = datetime(2026, 11, 29, 23, 1, tzinfo=UTC)  # Monday 07:01 in Sh
 def test_jobs_and_their_times_come_from_settings():
     settings = Settings(weekly_digest_cron="30 9 * * fri", crawl_cron="0 3 * * *")
     runs = {spec.id: when for spec, when in scheduler.next_runs(settings, MONDAY_MORNING)}
-    assert set(runs) == {"crawl", "critical_alerts", "daily_digests", "weekly_digests", "health_check"}
+    assert set(runs) == {
+        "crawl",
+        "critical_alerts",
+        "daily_digests",
+        "weekly_digests",
+        "health_check",
+        "reminders",
+    }
     shanghai = settings.zone
     assert runs["weekly_digests"] == datetime(2026, 12, 4, 9, 30, tzinfo=shanghai)
     assert runs["crawl"] == datetime(2026, 12, 1, 3, 0, tzinfo=shanghai)
@@ -40,13 +47,20 @@ def test_jobs_are_kept_in_the_database_with_coalescing_and_no_overlap(engine):
     built.start(paused=True)
     try:
         jobs = {job.id: job for job in built.get_jobs(jobstore="default")}
-        assert set(jobs) == {"crawl", "critical_alerts", "daily_digests", "weekly_digests", "health_check"}
+        assert set(jobs) == {
+            "crawl",
+            "critical_alerts",
+            "daily_digests",
+            "weekly_digests",
+            "health_check",
+            "reminders",
+        }
         assert all(job.coalesce and job.max_instances == 1 for job in jobs.values())
         assert jobs["crawl"].misfire_grace_time == 3600
     finally:
         built.shutdown(wait=False)
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT count(*) FROM apscheduler_jobs").scalar() == 5
+        assert conn.exec_driver_sql("SELECT count(*) FROM apscheduler_jobs").scalar() == 6
 
 
 def test_only_one_scheduler_holds_the_lease(engine):
@@ -176,7 +190,7 @@ def test_the_weekly_run_under_a_frozen_clock_sends_once(engine):
     settings = get_settings()
     report = pipeline.weekly(engine, settings, NOW, crawl=False)
     assert report.digests == 2 and report.mails_sent == 3 and report.mails_failed == 0
-    assert set(report.seconds) == {"classify", "match", "send"}
+    assert set(report.seconds) == {"classify", "match", "remind", "send"}
     again = pipeline.weekly(engine, settings, NOW + timedelta(days=7), crawl=False)
     assert (again.alerts_created, again.digests, again.mails_sent) == (0, 0, 0)
     assert len(list((settings.outbox / "new").iterdir())) == 3

@@ -101,3 +101,73 @@ def test_inspector_filters_approves_and_sees_the_alert_in_the_digest_preview(ser
     mail = page.frame_locator("iframe.mail")
     expect(mail.get_by_text("Safer Products Restrictions and Reporting <b>PFAS</b>")).to_be_visible()
     page.screenshot(path=str(OUTPUT / "web-digest-preview.png"), full_page=True)
+
+
+def _sign_in(server: str, page: Page) -> None:
+    page.goto(f"{server}/login")
+    page.get_by_label("用户名").fill("zhang")
+    page.get_by_label("密码").fill("zhang-password")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="审核队列")).to_be_visible()
+
+
+def test_inspector_approves_every_alert_shown_under_a_filter(server: str, page: Page) -> None:
+    OUTPUT.mkdir(exist_ok=True)
+    _sign_in(server, page)
+    expect(page.get_by_label("按严重程度统计预警")).to_be_visible()
+    page.get_by_label("措施类型").select_option("tbt")
+    page.get_by_role("button", name="筛选").click()
+    shown = page.locator('input[name="shown_id"]').count()
+    assert shown >= 1
+    page.get_by_role("button", name=f"批准本页显示的全部 {shown} 条…").click()
+    expect(page.get_by_role("heading", name=f"批准这 {shown} 条预警？")).to_be_visible()
+    expect(page.locator("dl.facts")).to_contain_text("技术法规")  # the filter the count is under
+    page.screenshot(path=str(OUTPUT / "web-queue-approve-shown.png"), full_page=True)
+    page.get_by_role("button", name=f"是，批准 {shown} 条预警").click()
+    expect(page.get_by_role("status")).to_have_text(f"已批准预警：{shown} 条。")
+    expect(page).to_have_url(re.compile(r"[?&]doc_type=tbt(&|$)"))
+    expect(page.get_by_text("没有符合条件的预警。")).to_be_visible()
+    page.get_by_label("措施类型").select_option("")
+    page.get_by_role("button", name="筛选").click()
+    expect(page.get_by_text("Multilayered Wood Flooring From the People's Republic of China")).to_be_visible()
+
+
+def test_search_then_export_xlsx_holds_the_result(server: str, page: Page, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    _sign_in(server, page)
+    page.get_by_role("link", name="通报", exact=True).click()
+    page.get_by_label("关键词").fill("flooring")
+    page.get_by_role("button", name="搜索").click()
+    expect(page.get_by_role("status")).to_contain_text("找到 1 条通报")
+    references = page.locator("table.notices tbody tr td:nth-child(2)").all_inner_texts()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="XLSX").click()
+    saved = tmp_path / "notices.xlsx"
+    download.value.save_as(saved)
+    rows = list(load_workbook(saved).active.iter_rows(values_only=True))
+    assert rows[0][1] == "编号"  # the headings in the page's language
+    assert [r[1] for r in rows[1:]] == references == ["2017-28202"]
+    assert rows[1][3] == "反倾销" and rows[1][5] == "美国"
+
+
+def test_chinese_pages_show_no_untranslated_label(server: str, page: Page) -> None:
+    from i18n.catalogue import extract
+    from tests.test_i18n import _page_texts, _patterns, english_labels
+
+    pot = OUTPUT / "messages-browser.pot"
+    OUTPUT.mkdir(exist_ok=True)
+    extract(pot)
+    from babel.messages.pofile import read_po
+
+    with open(pot, "rb") as f:
+        patterns = _patterns(read_po(f))
+    _sign_in(server, page)
+    found = {}
+    for path in ("/", "/notices", "/notices?q=flooring", "/notices/1", "/cases", "/cases/1", "/enterprises"):
+        page.goto(f"{server}{path}")
+        # The DOM as Chromium built it; parts marked lang="en" (the switch to English) are left out.
+        labels = english_labels(_page_texts(page.content(), "zh"), patterns)
+        if labels:
+            found[path] = labels
+    assert not found, found

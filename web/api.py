@@ -16,9 +16,10 @@ from sqlmodel import Session, col, select
 
 from alerts.queue import not_reviewable, review
 from store.models import Alert, AlertStatus, Case, Enterprise, Notice, User
-from store.queries import notices_with_tags
+from store.notice_export import notice_row
+from store.search import QueryRefused, parse_query, search_notices
 from store.users import user_for_api_token
-from web.deps import MAX_ROW_ID, LoginRequired, RowId, SessionDep, UserDep
+from web.deps import MAX_ROW_ID, LoginRequired, RowId, SessionDep, SettingsDep, UserDep, local_today
 from web.enterprises import enterprise_fields
 from web.queries import QueueFilters, case_notices, notice_tags, queue_groups
 from web.render import page
@@ -46,7 +47,8 @@ class AlertOut(BaseModel):
     status: str
     severity: str
     reason: str
-    note: str | None
+    note: str | None = Field(description="the reviewer's internal note: never mailed")
+    message: str | None = Field(description="the message to the enterprise that its mail shows")
     reviewer: str | None
     reviewed_at: datetime | None
 
@@ -100,7 +102,10 @@ class CaseOut(BaseModel):
 class ReviewIn(BaseModel):
     alert_ids: list[Annotated[int, Field(ge=1, le=MAX_ROW_ID)]]
     decision: AlertStatus = Field(description="approved or rejected")
-    note: str | None = None
+    note: str | None = Field(None, description="internal note for inspectors; never mailed")
+    message: str | None = Field(
+        None, max_length=2000, description="message to the enterprise, shown in its mail"
+    )
 
 
 class ReviewOut(BaseModel):
@@ -118,6 +123,7 @@ def _alert_out(alert: Alert, enterprise: Enterprise) -> AlertOut:
         severity=alert.severity,
         reason=alert.reason,
         note=alert.note,
+        message=alert.message,
         reviewer=alert.reviewer,
         reviewed_at=alert.reviewed_at,
     )
@@ -145,17 +151,40 @@ def review_alerts(body: ReviewIn, user: ApiUser, session: SessionDep) -> ReviewO
     refused = not_reviewable(session, body.alert_ids)
     if refused:
         raise HTTPException(409, {str(i): why for i, why in refused.items()})
-    changed = review(session, body.alert_ids, body.decision, user.username, body.note)
+    changed = review(session, body.alert_ids, body.decision, user.username, body.note, body.message)
     session.commit()
     return ReviewOut(changed=changed)
 
 
 @v1.get("/notices", response_model=list[NoticeOut])
 def list_notices(
-    user: ApiUser, session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    request: Request,
+    response: Response,
+    user: ApiUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(description="words to find (all of them), ranked by relevance")] = "",
+    country: Annotated[str, Query(description="the issuing country or group: US, EU")] = "",
+    doc_type: Annotated[str, Query(description="kind: tbt, sps, antidumping, …")] = "",
+    hs: Annotated[str, Query(description="HS code at any level: 44, 4418, 4418.75")] = "",
+    source: Annotated[str, Query(description="slug of the source, as in sources list")] = "",
+    published_from: Annotated[str, Query(description="YYYY-MM-DD")] = "",
+    published_to: Annotated[str, Query(description="YYYY-MM-DD")] = "",
+    deadline_within: Annotated[str, Query(description="comment deadline open, within N days")] = "",
+    case_number: Annotated[str, Query(description="notices of this trade-remedy case")] = "",
+    offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
-    """Notices with their tags, newest first (at most 1000)."""
-    return notices_with_tags(session, limit)
+    """Notices matching the parameters with their tags: best matches first
+    when ``q`` is given, else newest first. The total is in ``X-Total-Count``;
+    a parameter that is not understood is a 422 naming it."""
+    try:
+        query = parse_query(request.query_params)
+    except QueryRefused as exc:
+        raise HTTPException(422, str(exc)) from None
+    found = search_notices(session, query, today=local_today(settings), offset=offset, limit=limit)
+    response.headers["X-Total-Count"] = str(found.total)
+    return [notice_row(n, found.tags.get(n.id or 0, [])) for n in found.notices]
 
 
 @v1.get("/notices/{notice_id}", response_model=NoticeOut)

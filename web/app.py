@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from config import Settings
 from store.db import open_database
-from web import api, auth, contact, enterprises, operations, review, users
+from web import api, auth, contact, enterprises, notices, operations, review, users
 from web.deps import CsrfRejected, Forbidden, LoginRequired
 from web.render import BAD_VALUE, CSRF_FAILED, DATABASE_BUSY, FORBIDDEN, NOT_FOUND, make_templates, page
 
@@ -49,7 +49,15 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         https_only=settings.base_url.startswith("https://"),
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in (auth.router, review.router, enterprises.router, operations.router, users.router):
+    # notices before review: /notices/export is not the notice of id "export"
+    for router in (
+        auth.router,
+        notices.router,
+        review.router,
+        enterprises.router,
+        operations.router,
+        users.router,
+    ):
         app.include_router(router)
     for router in (contact.one_click, contact.router, api.router):
         app.include_router(router)

@@ -10,18 +10,21 @@ preferences is a form of ours and carries a CSRF token like every other.
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Sequence
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from alerts.enterprises import FREQUENCIES, LANGUAGES, profile_from_fields, save_enterprises
 from alerts.tokens import InvalidToken, read_token
+from hs.nomenclature import search as hs_search
 from i18n import LANGUAGES as INTERFACE_LANGUAGES
 from i18n import N_, gettext
-from store.errors import InputError
-from store.models import AuditEvent, Contact, Enterprise
+from store.errors import InputError, InputProblem
+from store.measures import case_number
+from store.models import AuditEvent, Case, Contact, Enterprise
 from store.types import utcnow
 from web.deps import FormDep, SessionDep, SettingsDep, csrf_protect, text_field
 from web.enterprises import enterprise_fields
@@ -79,7 +82,7 @@ def unsubscribe_confirm(request: Request, token: str, session: SessionDep, setti
         contact, enterprise = contact_of(session, settings.signing_key(), token, "unsubscribe")
     except LinkRefused as exc:
         return refused_page(request, exc)
-    context = {"contact": contact, "enterprise": enterprise, "done": False}
+    context = {"contact": contact, "enterprise": enterprise, "done": False, "resubscribed": False}
     return page(request, "unsubscribe.html", context, language=enterprise.language)
 
 
@@ -103,61 +106,147 @@ def unsubscribe(request: Request, token: str, session: SessionDep, settings: Set
             )
         )
         session.commit()
-    context = {"contact": contact, "enterprise": enterprise, "done": True}
+    context = {"contact": contact, "enterprise": enterprise, "done": True, "resubscribed": False}
     return page(request, "unsubscribe.html", context, language=enterprise.language)
 
 
 def _preferences_page(
-    request: Request, enterprise: Enterprise, fields: dict[str, str], problems: Sequence[object], saved: bool
+    request: Request,
+    session: Session,
+    contact: Contact,
+    enterprise: Enterprise,
+    fields: dict[str, str],
+    problems: Sequence[object],
+    saved: bool,
 ) -> Response:
+    product = request.query_params.get("product", "").strip()[:100]
     context = {
         "enterprise": enterprise,
+        "contact": contact,
         "fields": fields,
         "problems": problems,
         "saved": saved,
         "languages": LANGUAGES,
         "frequencies": FREQUENCIES,
+        "product": product,
+        "found_codes": hs_search(product) if product else [],
+        "known_cases": _known_cases(session),
     }
     status = 400 if problems else 200
     return page(request, "preferences.html", context, status_code=status, language=enterprise.language)
 
 
+def _known_cases(session: Session) -> list[Case]:
+    return list(session.exec(select(Case).order_by(col(Case.case_number))))
+
+
 @router.get("/p/{token}")
 def preferences(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> Response:
     try:
-        _contact, enterprise = contact_of(session, settings.signing_key(), token, "preferences")
+        contact, enterprise = contact_of(session, settings.signing_key(), token, "preferences")
     except LinkRefused as exc:
         return refused_page(request, exc)
-    return _preferences_page(request, enterprise, enterprise_fields(session, enterprise), [], False)
+    fields = enterprise_fields(session, enterprise)
+    return _preferences_page(request, session, contact, enterprise, fields, [], False)
 
 
-EDITABLE = ("hs_codes", "markets", "language", "frequency")
+EDITABLE = ("hs_codes", "markets", "language", "frequency", "keywords", "followed_cases")
+# A case number as the authorities write them: US A-570-970 / C-570-971, EU AD712 / AS600 / R123,
+# others letters, digits and separators; one BarrierWatch has seen is always accepted.
+_CASE_NUMBER = re.compile(r"^[A-Z]{1,4}[-/ .]?[0-9]{1,4}([-/ .][0-9A-Z]{1,6}){0,3}$")
+CASE_PROBLEM = N_("%(case)r is not a case number: expected one like A-570-970 or AD712")
+
+
+def case_problems(session: Session, fields: dict[str, str], lang: str) -> list[InputProblem]:
+    """Followed cases that are neither known here nor written like a case number."""
+    known = {case_number(c.case_number) for c in _known_cases(session)}
+    problems = []
+    for raw in (c.strip() for c in fields["followed_cases"].split(";")):
+        if raw and case_number(raw) not in known and not _CASE_NUMBER.match(raw.upper()):
+            problems.append(
+                InputProblem("form", "followed_cases", gettext(lang, CASE_PROBLEM) % {"case": raw})
+            )
+    return problems
 
 
 @router.post("/p/{token}")
 def save_preferences(
     request: Request, token: str, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
-    """Change the enterprise's products, markets, language and frequency;
-    the rest of its profile is kept as it is."""
+    """Change the enterprise's products, markets, keywords, followed cases,
+    language and frequency; the rest of its profile is kept as it is. The
+    change is an audit event naming the fields, so that a later file import
+    keeps it (alerts.enterprises)."""
     try:
         contact, enterprise = contact_of(session, settings.signing_key(), token, "preferences")
     except LinkRefused as exc:
         return refused_page(request, exc)
-    fields = {**enterprise_fields(session, enterprise), **{k: text_field(form, k) for k in EDITABLE}}
+    before = enterprise_fields(session, enterprise)
+    fields = {**before, **{k: text_field(form, k) for k in EDITABLE}}
+    problems = case_problems(session, fields, enterprise.language)
     try:
         profile = profile_from_fields(fields, "form", settings.home_country)
     except InputError as exc:
-        return _preferences_page(request, enterprise, fields, exc.problems, False)
+        problems = [*exc.problems, *problems]
+    if problems:
+        return _preferences_page(request, session, contact, enterprise, fields, problems, False)
     save_enterprises(session, [profile])
+    changed = {k: fields[k] for k in EDITABLE if _normal(fields[k]) != _normal(before[k])}
     session.add(
         AuditEvent(
             actor=f"contact:{contact.email}"[:100],
             action="enterprise.preferences",
             object_type="enterprise",
             object_id=enterprise.id,
-            detail={k: fields[k] for k in EDITABLE},
+            detail=changed,
         )
     )
     session.commit()
-    return _preferences_page(request, enterprise, fields, [], True)
+    fields = enterprise_fields(session, enterprise)
+    return _preferences_page(request, session, contact, enterprise, fields, [], True)
+
+
+def _normal(value: str) -> list[str]:
+    return sorted(v.strip() for v in value.split(";") if v.strip())
+
+
+@router.post("/u/{token}/resubscribe")
+def resubscribe_after_unsubscribe(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Undo an unsubscribe from the page that confirmed it (the same link)."""
+    try:
+        contact, enterprise = contact_of(session, settings.signing_key(), token, "unsubscribe")
+    except LinkRefused as exc:
+        return refused_page(request, exc)
+    _resubscribe(session, contact, enterprise)
+    context = {"contact": contact, "enterprise": enterprise, "done": False, "resubscribed": True}
+    return page(request, "unsubscribe.html", context, language=enterprise.language)
+
+
+@router.post("/p/{token}/resubscribe")
+def resubscribe(request: Request, token: str, session: SessionDep, settings: SettingsDep) -> Response:
+    """Undo this address's unsubscribe: it receives mails again from the next digest."""
+    try:
+        contact, enterprise = contact_of(session, settings.signing_key(), token, "preferences")
+    except LinkRefused as exc:
+        return refused_page(request, exc)
+    _resubscribe(session, contact, enterprise)
+    fields = enterprise_fields(session, enterprise)
+    return _preferences_page(request, session, contact, enterprise, fields, [], False)
+
+
+def _resubscribe(session: Session, contact: Contact, enterprise: Enterprise) -> None:
+    if contact.unsubscribed_at is not None:
+        contact.unsubscribed_at = None
+        session.add(contact)
+        session.add(
+            AuditEvent(
+                actor=f"contact:{contact.email}"[:100],
+                action="contact.resubscribed",
+                object_type="contact",
+                object_id=contact.id,
+                detail={"enterprise_id": enterprise.id},
+            )
+        )
+        session.commit()

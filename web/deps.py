@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -14,6 +15,7 @@ from starlette.datastructures import FormData
 
 from config import Settings
 from store.models import User
+from store.types import utcnow
 from store.users import Role
 
 # Row ids are INTEGER columns (32 bits on PostgreSQL): a larger number names no row and
@@ -48,6 +50,11 @@ def db_session(request: Request) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(db_session)]
 SettingsDep = Annotated[Settings, Depends(settings_of)]
+
+
+def local_today(settings: Settings) -> date:
+    """Today where the inspectors work (``BW_TIMEZONE``): deadlines count from it."""
+    return utcnow().astimezone(settings.zone).date()
 
 
 def signed_in_user(request: Request, session: Session) -> User | None:

@@ -5,14 +5,27 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 
 from i18n import N_
-from store.models import AuditEvent, Case, CaseNotice, Delivery, Digest, Enterprise, Notice, Run, Source
+from store.case_status import case_status, followers, linked_cases, next_step
+from store.models import (
+    TRADE_REMEDIES,
+    AuditEvent,
+    Case,
+    CaseNotice,
+    Delivery,
+    Digest,
+    Enterprise,
+    Notice,
+    Run,
+    Source,
+)
 from store.types import utcnow
 from web.deps import MAX_ROW_ID, AdminDep, RowId, SessionDep, UserDep, csrf_protect
 from web.queries import case_notices
@@ -72,13 +85,50 @@ def runs(request: Request, user: UserDep, session: SessionDep) -> Response:
     return page(request, "runs.html", {"runs": rows})
 
 
+CASES_PAGE = 50
+
+
 @router.get("/cases")
-def cases(request: Request, user: UserDep, session: SessionDep) -> Response:
+def cases(request: Request, user: UserDep, session: SessionDep, country: str = "", doc_type: str = "",
+          q: str = "", offset: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0) -> Response:  # fmt: skip
+    """Cases with their status, filtered by country, kind, and number or product; paged."""
+    query = select(Case)
+    if country:
+        query = query.where(Case.country == country.upper()[:2])
+    if doc_type:
+        query = query.where(Case.doc_type == doc_type)
+    if q:
+        words = f"%{q.strip().lower()[:100]}%"
+        query = query.where(
+            or_(func.lower(Case.case_number).like(words), func.lower(Case.product).like(words))
+        )
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(col(Case.case_number)).offset(offset).limit(CASES_PAGE)).all()
+    ids = [c.id for c in rows]
     counts = dict(
-        session.exec(select(CaseNotice.case_id, func.count()).group_by(col(CaseNotice.case_id))).all()
+        session.exec(
+            select(CaseNotice.case_id, func.count())
+            .where(col(CaseNotice.case_id).in_(ids))
+            .group_by(col(CaseNotice.case_id))
+        ).all()
     )
-    rows = session.exec(select(Case).order_by(col(Case.case_number))).all()
-    return page(request, "cases.html", {"cases": rows, "counts": counts})
+    stages = {c.id: [n.case_stage for n in case_notices(session, case_id=c.id or 0)] for c in rows}
+    params = {k: v for k, v in {"country": country, "doc_type": doc_type, "q": q}.items() if v}
+    context = {
+        "cases": rows,
+        "counts": counts,
+        "status": {i: case_status(s) for i, s in stages.items()},
+        "last_stage": {i: next((x for x in reversed(s) if x), None) for i, s in stages.items()},
+        "filters": {"country": country, "doc_type": doc_type, "q": q},
+        "kinds": sorted(TRADE_REMEDIES),
+        "countries": sorted(str(c) for c in session.exec(select(Case.country).distinct())),
+        "total": total,
+        "offset": offset,
+        "next_offset": offset + CASES_PAGE if offset + CASES_PAGE < total else None,
+        "previous_offset": max(offset - CASES_PAGE, 0) if offset else None,
+        "page_link": lambda o: "/cases?" + urlencode({**params, "offset": o}),
+    }
+    return page(request, "cases.html", context)
 
 
 @router.get("/cases/{case_id}")
@@ -87,7 +137,16 @@ def case_detail(request: Request, case_id: RowId, user: UserDep, session: Sessio
     if case is None:
         return page(request, "error.html", {"message": NOT_FOUND}, status_code=404)
     notices = case_notices(session, case_id=case_id)
-    return page(request, "case.html", {"case": case, "notices": notices})
+    stages = [n.case_stage for n in notices]
+    context = {
+        "case": case,
+        "notices": notices,
+        "status": case_status(stages),
+        "next_step": next_step(stages),
+        "linked": linked_cases(session, case),
+        "followers": followers(session, case),
+    }
+    return page(request, "case.html", context)
 
 
 @router.get("/deliveries")

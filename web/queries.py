@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from alerts.cases import timeline_order
+from hs.nomenclature import chapter_names
 from store.models import Alert, AlertStatus, Case, CaseNotice, Enterprise, Notice, Tag
 
 
@@ -34,14 +35,8 @@ class NoticeGroup:
     alerts: list[tuple[Alert, Enterprise]] = field(default_factory=list)
 
 
-def queue_groups(session: Session, *, filters: QueueFilters, limit: int = 500) -> list[NoticeGroup]:
-    """Alerts matching ``filters`` grouped by notice; notices with the
-    nearest comment deadline first, then the newest."""
-    query = (
-        select(Alert, Notice, Enterprise)
-        .join(Notice, col(Notice.id) == col(Alert.notice_id))
-        .join(Enterprise, col(Enterprise.id) == col(Alert.enterprise_id))
-    )
+def narrowed(query: Any, filters: QueueFilters) -> Any:
+    """``query`` (over Alert joined with Notice) narrowed to ``filters``."""
     for column, value in (
         (Alert.status, filters.status),
         (Alert.severity, filters.severity),
@@ -56,7 +51,18 @@ def queue_groups(session: Session, *, filters: QueueFilters, limit: int = 500) -
     if filters.chapter:
         tagged = select(Tag.notice_id).where(col(Tag.code).startswith(filters.chapter))
         query = query.where(col(Notice.id).in_(tagged))
-    query = query.order_by(
+    return query
+
+
+def queue_groups(session: Session, *, filters: QueueFilters, limit: int = 500) -> list[NoticeGroup]:
+    """Alerts matching ``filters`` grouped by notice; notices with the
+    nearest comment deadline first, then the newest (the API's order)."""
+    query = (
+        select(Alert, Notice, Enterprise)
+        .join(Notice, col(Notice.id) == col(Alert.notice_id))
+        .join(Enterprise, col(Enterprise.id) == col(Alert.enterprise_id))
+    )
+    query = narrowed(query, filters).order_by(
         col(Notice.comment_deadline).is_(None),
         col(Notice.comment_deadline),
         col(Notice.id).desc(),
@@ -69,17 +75,17 @@ def queue_groups(session: Session, *, filters: QueueFilters, limit: int = 500) -
 
 
 def filter_choices(session: Session) -> dict[str, list[str]]:
-    """The values present in the data for each queue filter."""
+    """The values present in the data for each queue filter; every HS chapter."""
 
     def distinct(column: Any) -> list[str]:
+        # Each column is indexed: the distinct values come from the index alone.
         return sorted(str(v) for v in session.exec(select(column).distinct()) if v)
 
-    chapters = sorted({code[:2] for code in session.exec(select(Tag.code).distinct())})
     return {
         "country": distinct(Notice.country),
         "doc_type": distinct(Notice.doc_type),
         "source": distinct(Notice.source),
-        "chapter": chapters,
+        "chapter": sorted(chapter_names()),
     }
 
 

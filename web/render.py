@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from config import Settings
+from hs.codes import display
 from hs.markets import country_name
 from hs.nomenclature import label as hs_label
 from i18n import LANGUAGES, N_, gettext
@@ -64,6 +65,9 @@ def _environment(settings: Settings, lang: str) -> Environment:
     env.filters["autonym"] = autonym
     env.filters["country"] = lambda code: country_name(code, lang)
     env.filters["hs_label"] = lambda code: hs_label(code, lang)
+    env.filters["hs"] = display
+    env.filters["enterprise_name"] = lambda e: (e.name_en or e.name) if lang == "en" else e.name
+    env.filters["source"] = lambda slug: label(lang, "source", slug)
     return env
 
 

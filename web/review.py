@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -18,16 +18,26 @@ from hs.codes import InvalidHSCode, display, normalise
 from i18n import N_
 from store.models import Alert, AlertStatus, AuditEvent, Notice, Severity, Tag, TagMethod, User
 from store.types import utcnow
-from web.deps import FormDep, RowId, SessionDep, SettingsDep, UserDep, csrf_protect, int_fields, text_field
+from web.deps import (
+    FormDep,
+    RowId,
+    SessionDep,
+    SettingsDep,
+    UserDep,
+    csrf_protect,
+    int_fields,
+    local_today,
+    text_field,
+)
 from web.queries import (
     QueueFilters,
     filter_choices,
     notice_alerts,
     notice_cases,
     notice_tags,
-    queue_groups,
 )
 from web.render import NOT_FOUND, flash, page, redirect
+from web.triage import queue_page
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
@@ -36,7 +46,7 @@ DECIDED: dict[str, str] = {
     AlertStatus.APPROVED: N_("Alerts approved: %(count)s."),
     AlertStatus.REJECTED: N_("Alerts rejected: %(count)s."),
 }
-QUEUE_LIMIT = 500  # alerts on one page; the page says so when there may be more
+QUEUE_PAGE = 25  # measures on one page of the queue
 
 
 def parse_filters(params: dict[str, str]) -> tuple[QueueFilters, list[str]]:
@@ -69,22 +79,35 @@ def parse_filters(params: dict[str, str]) -> tuple[QueueFilters, list[str]]:
 
 
 @router.get("/")
-def queue(request: Request, user: UserDep, session: SessionDep) -> Response:
+def queue(request: Request, user: UserDep, session: SessionDep, settings: SettingsDep) -> Response:
     params = dict(request.query_params)
     filters, refused = parse_filters(params)
-    groups = queue_groups(session, filters=filters, limit=QUEUE_LIMIT)
+    offset = _offset(params.get("offset", ""), refused)
+    today = local_today(settings)
+    found = queue_page(session, filters=filters, today=today, offset=offset, limit=QUEUE_PAGE)
+    kept = {k: v for k, v in params.items() if v and k not in ("offset", *refused)}
     context = {
-        "groups": groups,
-        "truncated": sum(len(g.alerts) for g in groups) >= QUEUE_LIMIT,
-        "limit": QUEUE_LIMIT,
+        "found": found,
+        "today": today,
         "filters": filters,
         "choices": filter_choices(session),
         "refused": refused,
         "statuses": list(AlertStatus),
         "severities": list(Severity),
-        "query": urlencode({k: v for k, v in params.items() if v}),
+        "query": urlencode(kept),
+        "page_link": lambda offset: "/?" + urlencode({**kept, "offset": offset}),
+        "severity_link": lambda severity: "/?" + urlencode({**kept, "severity": severity}),
     }
     return page(request, "queue.html", context, status_code=400 if refused else 200)
+
+
+def _offset(value: str, refused: list[str]) -> int:
+    if not value:
+        return 0
+    if value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value)
+    refused.append("offset")
+    return 0
 
 
 @router.post("/alerts/review")
@@ -100,15 +123,40 @@ def review_alerts(request: Request, user: UserDep, session: SessionDep, form: Fo
         saved = save_notes(session, ids, form, user)
         flash(request, N_("Notes saved: %(count)s."), count=saved)
     elif decision in DECISIONS:
-        refused = not_reviewable(session, ids)
-        changed = decide(session, [i for i in ids if i not in refused], decision, form, user)
-        flash(request, DECIDED[decision], count=len(changed))
-        if refused:
-            flash(
-                request, N_("Not pending review, left as they are: %(ids)s"), ids=", ".join(map(str, refused))
-            )
+        _decide_and_say(request, session, ids, decision, form, user)
     else:
         flash(request, N_("Unknown decision."))
+    session.commit()
+    return redirect(back)
+
+
+def _decide_and_say(
+    request: Request, session: Session, ids: list[int], decision: str, form: FormData, user: User
+) -> None:
+    refused = not_reviewable(session, ids)
+    changed = decide(session, [i for i in ids if i not in refused], decision, form, user)
+    flash(request, DECIDED[decision], count=len(changed))
+    if refused:
+        flash(request, N_("Not pending review, left as they are: %(ids)s"), ids=", ".join(map(str, refused)))
+
+
+@router.post("/alerts/review-shown")
+def review_shown(request: Request, user: UserDep, session: SessionDep, form: FormDep) -> Response:
+    """Approve or reject every alert the queue page showed (``shown_id``),
+    under its filter: first a page naming the count and the filter, then,
+    confirmed, each alert decided with its own audit event."""
+    ids, decision = int_fields(form, "shown_id"), text_field(form, "bulk")
+    back = "/?" + text_field(form, "query")
+    if decision not in DECISIONS or not ids:
+        flash(request, N_("Nothing to decide: the page showed no alerts."))
+        return redirect(back)
+    if text_field(form, "confirmed") != "yes":
+        query = text_field(form, "query")
+        filters = parse_filters(dict(parse_qsl(query)))[0]
+        context = {"ids": ids, "decision": decision, "query": query, "note": text_field(form, "note")}
+        context["message"] = text_field(form, "message")
+        return page(request, "confirm_review.html", {**context, "filters": filters})
+    _decide_and_say(request, session, ids, decision, form, user)
     session.commit()
     return redirect(back)
 
@@ -117,11 +165,17 @@ def note_for(form: FormData, alert_id: int) -> str | None:
     return text_field(form, f"note_{alert_id}") or text_field(form, "note") or None
 
 
+def message_for(form: FormData, alert_id: int) -> str | None:
+    """What the enterprise's mail shows beside the alert: its own field, else the common one."""
+    return text_field(form, f"message_{alert_id}") or text_field(form, "message") or None
+
+
 def decide(session: Session, ids: list[int], decision: str, form: FormData, user: User) -> list[int]:
-    """Decide each alert with its own note (queue.review writes the audit events)."""
+    """Decide each alert with its own note and message (queue.review writes the audit events)."""
     changed = []
     for alert_id in ids:
-        changed += review(session, [alert_id], decision, user.username, note_for(form, alert_id))
+        note, message = note_for(form, alert_id), message_for(form, alert_id)
+        changed += review(session, [alert_id], decision, user.username, note, message)
     return changed
 
 

@@ -13,7 +13,8 @@ FOREIGN_TABLES = {"apscheduler_jobs"}
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    return not (type_ == "table" and name in FOREIGN_TABLES)
+    # notice_fts* are SQLite's full-text index of notices (migration 0009, store/search.py).
+    return not (type_ == "table" and (name in FOREIGN_TABLES or name.startswith("notice_fts")))
 
 
 def run_migrations(connection):
