@@ -143,17 +143,23 @@ class ProductTermMatcher:
     def _in_window(self, doc: Doc, taken: bytearray) -> list[tuple[str, int, int, str]]:
         norms = doc.to_array(NORM).tolist()
         present = set(norms)
+        index = self._by_rare_word
+        # Over the notice's words, not the index's: a set's intersection with
+        # a dict walks the dict (tens of thousands of words) for every notice.
         candidates = [
             entry
-            for rare in present.intersection(self._by_rare_word)
-            for entry in self._by_rare_word[rare]
+            for rare in present
+            if rare in index
+            for entry in index[rare]
             if present.issuperset(entry[0])
         ]
         if not candidates:
             return []
+        needed = {word for words, _, _ in candidates for word in words}
         where: dict[int, list[int]] = {}
         for i, norm in enumerate(norms):
-            where.setdefault(norm, []).append(i)
+            if norm in needed:
+                where.setdefault(norm, []).append(i)
         found = []
         for words, key, wording in sorted(candidates, key=lambda c: -len(c[0])):
             span = self._window_span(words, where, taken, doc)
