@@ -11,6 +11,12 @@ service. ``classify_first_pass`` tags each 300 words of those notices
 once, with a tagger and a blank tokenizer loaded afresh for every round:
 the cold case.
 
+Chinese notices are timed apart, beside spaCy's blank Chinese tokenizer
+(one token per character): ``classify_zh`` with the classifier reading
+jieba's words (as trained), ``classify_zh_characters`` with characters only,
+the difference being what segmenting costs. Their texts are the probe's
+Chinese notices laid end to end, about 400 characters each.
+
 Without a trained model in ``nlp/model``, a quick run trains a small one
 (two epochs, no HS descriptions) in a temporary folder, so the smoke run
 works on a fresh clone; a full run asks for ``make model``.
@@ -30,13 +36,15 @@ from pathlib import Path
 import spacy
 
 from bench import Figure
-from nlp.corpus import shipped_notices
+from nlp.corpus import read_labelled, shipped_notices
 from nlp.fusion import fuse
 from nlp.model import ModelMissing, PipelineTagger, has_model
 from nlp.tagger import DEFAULT_MODEL_DIR
 from nlp.train import train_model
 
 WORDS_PER_NOTICE = 300
+CHARACTERS_PER_CHINESE_NOTICE = 400
+PROBE = Path(__file__).resolve().parent.parent / "nlp" / "data" / "probe" / "probe_multilingual.jsonl"
 
 
 def notice_texts(count: int | None = None) -> list[str]:
@@ -46,6 +54,13 @@ def notice_texts(count: int | None = None) -> list[str]:
     step = WORDS_PER_NOTICE
     count = len(words) // step if count is None else count
     return [" ".join(words[(i * step) % len(words) :][:step]) for i in range(count)]
+
+
+def chinese_texts(count: int) -> list[str]:
+    """``count`` Chinese texts of about 400 characters from the probe's Chinese notices."""
+    text = "\n".join(n.content for n in read_labelled(PROBE) if n.language == "zh")
+    size = CHARACTERS_PER_CHINESE_NOTICE
+    return [(text * (2 + size // max(1, len(text))))[(i * 37) % len(text) :][:size] for i in range(count)]
 
 
 def model_dir(quick: bool) -> Path:
@@ -102,10 +117,40 @@ def run(quick: bool) -> Iterator[Figure]:
     yield Figure("blank_en_tokenizer", round(rates["blank"]), "notices/s")
     yield Figure("notice_tokenizer", round(rates["tokenizer"]), "notices/s", round(rates["blank"]))
     yield Figure("classify", round(rates["tagger"]), "notices/s", round(rates["blank"]))
+    yield from chinese_rates(tagger, chinese_texts(200 if quick else 1000), rounds=2 if quick else 5)
     first_tagger, first_blank = first_pass(model, notice_texts(), rounds=1 if quick else 3)
     yield Figure("classify_first_pass", round(first_tagger), "notices/s", round(first_blank))
     yield Figure("model_load", round(load_seconds(model, in_process=True), 3), "s")
     yield Figure("model_load_with_imports", round(load_seconds(model, in_process=False), 3), "s")
+
+
+def chinese_rates(tagger: PipelineTagger, texts: list[str], rounds: int) -> Iterator[Figure]:
+    """Chinese notices: the tagger with and without jieba's words, beside
+    spaCy's blank Chinese tokenizer."""
+    blank = spacy.blank("zh")
+    textcat = tagger.nlp.get_pipe("textcat_multilabel").model  # type: ignore[attr-defined]
+    words = bool(textcat.attrs.get("chinese_words"))
+
+    def characters_only(batch: list[str]) -> None:
+        textcat.attrs["chinese_words"] = False
+        try:
+            tag_all(tagger, batch)
+        finally:
+            textcat.attrs["chinese_words"] = words
+
+    tag_all(tagger, texts[:5])  # jieba reads its dictionary once per process: not a per-notice cost
+    rates = interleaved(
+        {
+            "blank": lambda batch: [blank.make_doc(t) for t in batch],
+            "tagger": lambda batch: tag_all(tagger, batch),
+            "characters": characters_only,
+        },
+        texts,
+        rounds,
+    )
+    yield Figure("blank_zh_tokenizer", round(rates["blank"]), "notices/s")
+    yield Figure("classify_zh", round(rates["tagger"]), "notices/s", round(rates["blank"]))
+    yield Figure("classify_zh_characters", round(rates["characters"]), "notices/s", round(rates["blank"]))
 
 
 def first_pass(model: Path, texts: list[str], rounds: int) -> tuple[float, float]:

@@ -32,7 +32,7 @@ Where the names come from (``source`` names the rule and the lines used):
   from its 8-digit lines like a subheading. The few codes left without a
   Chinese name are shown with their English one (:mod:`hs.nomenclature`).
 
-OpenCC is needed only to build the file (a dev dependency), not to read it.
+OpenCC builds the file; reading it needs none (the tagger uses OpenCC on its own, see nlp/tokenizer.py).
 """
 
 from __future__ import annotations

@@ -15,9 +15,10 @@ same scores, three times faster.
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import cache, partial
-from typing import Any
+from typing import Any, cast
 
 import numpy
 import pycountry
@@ -40,7 +41,7 @@ from thinc.layers.resizable import resize_linear_weighted
 from thinc.types import Floats2d
 
 from hs.nomenclature import entries
-from nlp.tokenizer import notice_norm
+from nlp.tokenizer import CJK_CHARACTERS, fold_chinese, notice_norm, notice_text
 
 # What the feature layer gives the sparse linear layer: hashed keys, their
 # counts, and how many keys each Doc has.
@@ -55,9 +56,12 @@ def build_bow_words_classifier(
     no_output_layer: bool,
     length: int = 262144,
     nO: int | None = None,
+    chinese_words: bool = False,
 ) -> Model[list[Doc], Floats2d]:
     """spaCy's TextCatBOW.v3 over :func:`product_words` instead of every
-    token's text; predicting through :class:`WordRows` when it reads single words."""
+    token's text; predicting through :class:`WordRows` when it reads single
+    words. With ``chinese_words``, Chinese text also gives its words
+    (:func:`chinese_word_keys`) beside its characters."""
     length = 2 ** (length - 1).bit_length()
     sparse_linear = SparseLinear_v2(nO=nO, length=length)
     fill_defaults = {"b": 0.0, "W": 0.0}
@@ -68,7 +72,9 @@ def build_bow_words_classifier(
     resizable_layer: Model[Any, Any] = resizable(
         sparse_linear, resize_layer=partial(resize_linear_weighted, fill_defaults=fill_defaults)
     )
-    bow: Model[Any, Any] = with_cpu(chain(product_words(ngram_size), resizable_layer), NumpyOps())
+    bow: Model[Any, Any] = with_cpu(
+        chain(product_words(ngram_size, chinese_words), resizable_layer), NumpyOps()
+    )
     layers = [bow] if output_layer is None else [bow, with_cpu(output_layer, NumpyOps())]
     model: Model[list[Doc], Floats2d] = Model(
         "bow_product_words",
@@ -81,6 +87,7 @@ def build_bow_words_classifier(
             "multi_label": not exclusive_classes,
             "resize_output": partial(_resize, resizable_layer=resizable_layer),
             "ngram_size": ngram_size,
+            "chinese_words": chinese_words,
             "word_rows": WordRows(),  # not saved: rebuilt from the weights when predicting
         },
     )
@@ -102,7 +109,9 @@ def _classifier_forward(model: Model, docs: list[Doc], is_train: bool) -> tuple[
     if is_train or model.attrs["ngram_size"] != 1:
         model.attrs["word_rows"].forget()  # the weights are about to change
         return _chain_forward(model, docs, is_train)
-    scores = model.attrs["word_rows"].scores(model.get_ref("output_layer"), docs)
+    scores = model.attrs["word_rows"].scores(
+        model.get_ref("output_layer"), docs, model.attrs["chinese_words"]
+    )
     for output_layer in model.layers[1:]:
         scores = output_layer.predict(scores)
     return scores, lambda d_scores: []
@@ -144,11 +153,11 @@ class WordRows:
         self.size = 0
         self._weights: tuple[Any, Any] | None = None  # the arrays the rows were read from
 
-    def scores(self, sparse_linear: Model, docs: list[Doc]) -> Floats2d:
+    def scores(self, sparse_linear: Model, docs: list[Doc], chinese_words: bool = False) -> Floats2d:
         """What the sparse linear layer gives for ``docs``' features
         (:func:`product_words` with single words), bias included."""
         self._check_weights(sparse_linear)
-        words = [numpy.unique(doc.to_array(NORM), return_counts=True) for doc in docs]
+        words = [numpy.unique(_word_keys(doc, chinese_words), return_counts=True) for doc in docs]
         keys = numpy.concatenate([doc_keys for doc_keys, _ in words]) if words else self.keys[:0]
         unknown = numpy.unique(keys[~self._known(keys)])
         if len(unknown):
@@ -199,18 +208,23 @@ class WordRows:
         self.size = needed
 
 
-def product_words(ngram_size: int = 1) -> Model[list[Doc], Features]:
+def product_words(ngram_size: int = 1, chinese_words: bool = False) -> Model[list[Doc], Features]:
     """Features of each Doc: the NORM of its words that can name a product
     (:func:`is_product_word`), and runs of up to ``ngram_size`` of them,
-    with their counts."""
-    return Model("product_words", _product_words_forward, attrs={"ngram_size": ngram_size})
+    with their counts; with ``chinese_words``, its Chinese words too."""
+    return Model(
+        "product_words",
+        _product_words_forward,
+        attrs={"ngram_size": ngram_size, "chinese_words": chinese_words},
+    )
 
 
 def _product_words_forward(model: Model, docs: list[Doc], is_train: bool) -> tuple[Features, Any]:
     keys: list[numpy.ndarray] = []
     counts: list[numpy.ndarray] = []
     for doc in docs:
-        doc_keys, doc_counts = numpy.unique(_doc_keys(doc, model.attrs["ngram_size"]), return_counts=True)
+        found = _doc_keys(doc, model.attrs["ngram_size"], model.attrs["chinese_words"])
+        doc_keys, doc_counts = numpy.unique(found, return_counts=True)
         keys.append(doc_keys)
         counts.append(doc_counts)
     lengths = numpy.asarray([len(k) for k in keys], dtype="int32")
@@ -222,8 +236,55 @@ def _product_words_forward(model: Model, docs: list[Doc], is_train: bool) -> tup
     return features, lambda d_features: []
 
 
-def _doc_keys(doc: Doc, ngram_size: int) -> numpy.ndarray:
+def _word_keys(doc: Doc, chinese_words: bool) -> numpy.ndarray:
+    """The NORM of each token, and the Chinese words when asked."""
     norms = doc.to_array(NORM)
+    return numpy.concatenate([norms, chinese_word_keys(doc)]) if chinese_words else norms
+
+
+_HAN_RUN = re.compile(f"[{CJK_CHARACTERS}]{{2,}}")
+if not Doc.has_extension("chinese_word_keys"):
+    Doc.set_extension("chinese_word_keys", default=None)
+_NO_KEYS = numpy.empty(0, dtype="uint64")
+
+
+def chinese_word_keys(doc: Doc) -> numpy.ndarray:
+    """Hashes (in ``doc``'s string store) of the words of two characters or
+    more in the Chinese runs of ``doc``'s text, folded to simplified
+    characters and cut by jieba's dictionary (its HMM for unknown words is
+    left off: slower, and the characters are features anyway)."""
+    cached = doc._.chinese_word_keys  # a training example is read every epoch
+    if cached is not None:
+        return cast(numpy.ndarray, cached)
+    runs = _HAN_RUN.findall(notice_text(doc))
+    keys = _NO_KEYS
+    if runs:
+        strings = doc.vocab.strings
+        words = [
+            strings.add(word)
+            for run in fold_chinese("\n".join(runs)).split("\n")
+            for word in _segmenter().lcut(run, HMM=False)
+            if len(word) > 1
+        ]
+        keys = numpy.asarray(words, dtype="uint64")
+    doc._.chinese_word_keys = keys
+    return keys
+
+
+@cache
+def _segmenter() -> Any:
+    """jieba's segmenter, made on the first Chinese text (it reads its
+    dictionary then: about a second, cached by jieba in the temp folder)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    segmenter = jieba.Tokenizer()
+    segmenter.initialize()
+    return segmenter
+
+
+def _doc_keys(doc: Doc, ngram_size: int, chinese_words: bool = False) -> numpy.ndarray:
+    norms = _word_keys(doc, chinese_words)
     distinct, inverse = numpy.unique(norms, return_inverse=True)
     words = norms[_product_word_flags(doc.vocab.strings, distinct)[inverse]]
     if ngram_size == 1:

@@ -10,8 +10,10 @@ full prefix, suffix and infix lists:
 - inside a chunk, punctuation next to a letter is split off ("cut-to-length",
   "d'étiquetage", "G/TBT/N/USA"), while numbers keep their dots, commas and
   hyphens ("4418.75", "1,000", "2025-06-11");
-- each Han character is a token of its own, so Chinese needs no word
-  segmenter (jieba, pkuseg) and no download.
+- each Han character is a token of its own, its NORM the simplified
+  character (OpenCC, :func:`fold_chinese`): product terms match character
+  by character whatever the script; the classifier also reads Chinese words
+  (jieba, see :mod:`nlp.classifier`).
 
 spaCy's tokenizer (compiled) caches the tokens of each chunk it has seen,
 which makes it several times faster than building a ``Doc`` from words in
@@ -24,7 +26,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import cache
 
+import opencc
 import spacy
 from spacy.attrs import NORM
 from spacy.language import Language
@@ -134,9 +138,27 @@ SPELLING_NORMS = {
 
 def notice_norm(word: str) -> str:
     """A word's NORM: lower case, singular, spelt as the HS spells it
-    ("Tires" -> "tyre"), so that notices and the HS meet on one form."""
+    ("Tires" -> "tyre"), so that notices and the HS meet on one form; a
+    Chinese character in its simplified form (襪 -> 袜, :func:`fold_chinese`)."""
+    if _HAN.search(word):
+        return fold_chinese(word)
     singular = fold_plural(word.lower())
     return SPELLING_NORMS.get(singular, singular)
+
+
+_HAN = re.compile(f"[{CJK_CHARACTERS}]")
+
+
+def fold_chinese(text: str) -> str:
+    """``text`` with traditional Chinese characters made simplified (OpenCC's
+    ``tw2s``: characters only, no rewording of Taiwan's phrasing), so
+    多層實木複合地板 meets 多层实木复合地板."""
+    return _tw2s().convert(text)
+
+
+@cache
+def _tw2s() -> opencc.OpenCC:
+    return opencc.OpenCC("tw2s")
 
 
 def fold_plural(word: str) -> str:

@@ -66,6 +66,9 @@ class TrainingSettings:
     # Learn from the HS descriptions too (weak labels); off only in tests,
     # to train a toy model in seconds.
     hs_descriptions: bool = True
+    # With the HS descriptions, one weak example per heading in Chinese,
+    # French and Spanish (:func:`nomenclature_examples`).
+    multilingual_descriptions: bool = False
 
     @classmethod
     def from_config(cls, config_path: Path, overrides: dict[str, Any] | None = None) -> TrainingSettings:
@@ -86,16 +89,42 @@ def chapter_labels() -> list[str]:
     return sorted(c for c in entries() if len(c) == 2 and c not in {"98", "99"})
 
 
-def weak_examples(hs_descriptions: bool = True) -> list[tuple[str, frozenset[str]]]:
-    """HS descriptions (if asked), chapter titles and curated terms, each
-    with its chapter."""
+def weak_examples(
+    hs_descriptions: bool = True, multilingual: bool = False
+) -> list[tuple[str, frozenset[str]]]:
+    """HS descriptions (if asked, in Chinese, French and Spanish too when
+    ``multilingual``), chapter titles and curated terms, each with its chapter."""
     labels = set(chapter_labels())
     texts = [
         (e.description, code[:2]) for code, e in entries().items() if code[:2] in labels and hs_descriptions
     ]
+    if hs_descriptions and multilingual:
+        texts += [(text, code[:2]) for code, text in nomenclature_examples()]
     texts += [(names[lang], chapter) for chapter, names in chapter_names().items() for lang in ("en", "zh")]
     texts += [(t.term, t.code[:2]) for t in curated_terms()]
     return [(text, frozenset({chapter})) for text, chapter in texts if text and chapter in labels]
+
+
+def nomenclature_examples() -> list[tuple[str, str]]:
+    """``(heading, text)``: for each heading, in Chinese, French and Spanish,
+    its name and its subheadings' names in one text (China's 8-digit names
+    with the Chinese), so the classifier meets the words of those languages."""
+    import csv
+
+    from hs.nomenclature import NOMENCLATURE, chinese_names
+
+    parts: dict[tuple[str, str], list[str]] = {}
+    for code, name in chinese_names().items():
+        parts.setdefault((code[:4], "zh"), []).append(name)
+    with open(NOMENCLATURE / "china_customs_hs8" / "china_customs_hs8_2023.csv", encoding="utf-8") as rows:
+        for row in csv.DictReader(rows):
+            parts.setdefault((row["code"][:4], "zh"), []).append(row["name_zh_hans"])
+    with open(NOMENCLATURE / "hs2022_hs6_multilingual" / "hs2022_hs6_en_fr_es.csv", encoding="utf-8") as rows:
+        for row in csv.DictReader(rows):
+            for language in ("fr", "es"):
+                texts = parts.setdefault((row["heading"], language), [row[f"heading_{language}_eu"]])
+                texts.append(row[f"name_{language}_eu"])
+    return [(heading, "\n".join(texts)) for (heading, _), texts in sorted(parts.items())]
 
 
 def fit(
@@ -114,7 +143,7 @@ def fit(
     for label in labels:
         textcat.add_label(label)  # type: ignore[attr-defined]
     pairs = (
-        weak_examples(settings.hs_descriptions)
+        weak_examples(settings.hs_descriptions, settings.multilingual_descriptions)
         + [(n.masked().content, n.chapters) for n in labelled] * settings.labelled_repeats
     )
     examples = [_example(nlp, text, chapters, labels) for text, chapters in pairs]

@@ -103,3 +103,11 @@ def test_a_saved_classifier_scores_the_same_when_loaded(
     loaded = [doc.cats for doc in load_pipeline(tmp_path / "copy").pipe(NOTICES)]
     for original, again in zip(scores, loaded, strict=True):
         assert again == pytest.approx(original, abs=1e-6)
+
+
+def test_chinese_words_are_features_beside_the_characters_when_asked(nlp: Language) -> None:
+    keys, counts, _lengths = product_words(chinese_words=True).predict([nlp.make_doc("進口聚苯硫醚，袜子")])
+    words = {nlp.vocab.strings[int(k)]: float(c) for k, c in zip(keys, counts, strict=True)}
+    # Traditional characters folded to simplified before jieba cuts the words.
+    assert {"进口", "聚苯硫醚", "袜子"} <= set(words)
+    assert words["袜"] == 1 and "進" not in words

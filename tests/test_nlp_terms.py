@@ -104,3 +104,26 @@ def test_derived_terms_belong_to_one_heading_or_one_chapter() -> None:
 
 def test_derived_names_are_split_at_or_and_and() -> None:
     assert ProductTerm("hazelnuts", "0802", "en", DERIVED_WEIGHT) in derived_terms()
+
+
+def test_traditional_characters_meet_simplified_terms(term_pipeline: Language) -> None:
+    assert "441875" in found_codes(term_pipeline, "多層實木複合地板")
+    assert "6115" in found_codes(term_pipeline, "襪子的標籤")
+
+
+def test_a_term_is_found_with_a_modifier_inside_or_its_words_turned(term_pipeline: Language) -> None:
+    matcher = term_pipeline.get_pipe("hs_product_terms")
+    doc = matcher(term_pipeline.make_doc("Multilayered oak wood flooring"))
+    assert ("multilayered wood flooring", "441875") in matcher.found(doc)  # type: ignore[attr-defined]
+    assert "441875" in found_codes(term_pipeline, "Flooring, multilayered wood")
+    # Not across a sentence, and not when the words lie far apart.
+    assert "441875" not in found_codes(term_pipeline, "Multilayered. Wood flooring")
+    assert "441875" not in found_codes(term_pipeline, "multilayered coatings for the tiles of wood flooring")
+
+
+def test_an_exact_term_outweighs_the_same_term_in_a_window(term_pipeline: Language) -> None:
+    matcher = term_pipeline.get_pipe("hs_product_terms")
+    exact = matcher(term_pipeline.make_doc("multilayered wood flooring"))._.hs_terms
+    window = matcher(term_pipeline.make_doc("multilayered oak wood flooring"))._.hs_terms
+    weight = {h.code: h.weight for h in exact}["441875"]
+    assert {h.code: h.weight for h in window}["441875"] < weight
