@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml Makefile
 	touch $(STAMP)
 
 # The tagging model is built from shipped data (about a minute), not kept in git.
-MODEL_INPUTS := nlp/config.cfg nlp/data/product_terms.csv $(wildcard nlp/data/labelled/*.jsonl) \
+MODEL_INPUTS := nlp/config.cfg nlp/data/product_terms.csv nlp/data/nomenclature_terms.csv \
+	$(wildcard nlp/data/labelled/*.jsonl) \
 	nlp/train.py nlp/pipeline.py nlp/tokenizer.py nlp/classifier.py nlp/fusion.py nlp/terms.py nlp/corpus.py hs/codes.py
 $(MODEL): $(MODEL_INPUTS) | $(STAMP)
 	$(BIN)/barrierwatch nlp train --model nlp/model

@@ -99,6 +99,7 @@ class Settings(BaseSettings):
     )
     critical_event_days: int = Field(
         60,
+        ge=0,
         description="A trade-remedy event (initiation, determination, order, review) published this many "
         "days ago or less makes an alert critical (on heading-level evidence or a followed case); older "
         "ones are history.",

@@ -102,7 +102,7 @@ def crawl_sources(
             counts[outcome] = sum(getattr(r, outcome) for r in results)
         failed = [r.slug for r in results if r.status == "failed"]
         if failed:
-            counts.flag(f"sources failed: {', '.join(failed)}")
+            counts.flag(f"sources failed: {', '.join(failed)}", status="partial")
     return results
 
 

@@ -2,7 +2,9 @@
 
 Mails are composed in batches: the deliveries, digests, enterprises,
 alerts, notices, tags and contacts of a batch are read in seven queries,
-not seven per mail. They are read as rows of the columns a mail shows,
+not seven per mail (two more when a digest carries deadline reminders: the
+reminders and the alerts they recall). Alerts are read without their
+internal note: it can never reach a mail. They are read as rows of the columns a mail shows,
 not as ORM objects: building objects cost the send loop more than the
 queries themselves.
 """
@@ -19,7 +21,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
-from alerts.emails import alerts_context, digest_items_from, render_mail, template_kind
+from alerts.emails import Windows, alerts_context, digest_items_from, render_mail, template_kind
 from alerts.mail import OutgoingMail, encode_mail
 from alerts.tokens import make_token
 from config import Settings
@@ -154,7 +156,10 @@ def compose_from(
     enterprise = batch.enterprises[digest.enterprise_id]
     alerts = batch.alerts.get(delivery.digest_id, [])
     reminders = batch.reminders.get(delivery.digest_id, [])
-    items = digest_items_from(alerts, batch.notices, batch.tag_codes, enterprise.language, today, reminders)
+    windows = Windows(settings.critical_deadline_days, settings.critical_event_days)
+    items = digest_items_from(
+        alerts, batch.notices, batch.tag_codes, enterprise.language, today, reminders, windows
+    )
     # A contact removed since the digest was made: links that no contact accepts.
     contact_id, secret = batch.contacts.get((digest.enterprise_id, delivery.email), (0, ""))
     links = contact_links(settings, contact_id, secret)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -42,8 +42,20 @@ _SEVERITY_RANK = {severity.value: rank for rank, severity in enumerate(SEVERITY_
 
 # The sections of a mail, in order, and what puts an item in each (see :func:`section_of`).
 SECTIONS = ("action", "new", "updates", "info")
-ACTION_DAYS = 14  # an open deadline this close puts an item under "Action needed"
-RECENT_EVENT_DAYS = 60  # a trade-remedy event this recent and asking something is news to act on
+
+
+@dataclass(frozen=True)
+class Windows:
+    """When an item needs action: an open deadline ``deadline_days`` away or
+    closer, a trade-remedy step published ``event_days`` ago or less (the
+    same windows as the severity rules: BW_CRITICAL_DEADLINE_DAYS and
+    BW_CRITICAL_EVENT_DAYS)."""
+
+    deadline_days: int = 14
+    event_days: int = 60
+
+
+WINDOWS = Windows()
 
 
 @dataclass
@@ -60,8 +72,9 @@ class DigestItem:
     url: str | None
     summary: str = ""
     stage: StageGuide | None = None
+    stage_line: str | None = None  # "Stage: <name>. <what it means and what to do>"
     deadline: DeadlineView | None = None  # the key date: comment deadline or request window
-    published: str | None = None
+    published: str | None = None  # " (published <day>)", written right after the title
     effective: str | None = None
     message: str | None = None  # the reviewer's message to the enterprise (never the internal note)
     update: bool = False  # a follow-up of a measure the enterprise was told about
@@ -151,17 +164,19 @@ def digest_items_from(
     language: str,
     today: date,
     reminders: Sequence[AlertFields] = (),
+    windows: Windows = WINDOWS,
 ) -> list[DigestItem]:
     """``alerts`` (and the alerts sent before that ``reminders`` recall) as
     template items in mail order: by section, most severe first, from notices
     and tag codes (by tag id) already read. A reminder of an alert that is in
     the mail anyway is not shown twice."""
-    items = [_item(alert, notices[alert.notice_id], tag_codes, language, today) for alert in alerts]
+    items = [_item(alert, notices[alert.notice_id], tag_codes, language, today, windows) for alert in alerts]
     shown = {alert.notice_id for alert in alerts}
     for alert in reminders:
         if alert.notice_id not in shown:
             shown.add(alert.notice_id)
-            items.append(_item(alert, notices[alert.notice_id], tag_codes, language, today, reminder=True))
+            notice = notices[alert.notice_id]
+            items.append(_item(alert, notice, tag_codes, language, today, windows, reminder=True))
     return sorted(items, key=lambda i: (_SECTION_RANK[i.section], _SEVERITY_RANK[i.severity], i.alert_id))
 
 
@@ -174,6 +189,7 @@ def _item(
     tag_codes: Mapping[int, str],
     language: str,
     today: date,
+    windows: Windows,
     reminder: bool = False,
 ) -> DigestItem:
     assert alert.id is not None
@@ -194,41 +210,69 @@ def _item(
         reason=alert.reason,
         url=safe_link(notice.url),
         summary=notice_summary(notice, language, today, codes or None),
-        stage=stage_guide(notice.country, notice.case_stage, language),
+        stage=_stage_now(notice, language, today, deadline, windows),
         deadline=deadline,
-        published=format_day(notice.published_on, language) if notice.published_on else None,
+        published=_published(notice.published_on, language),
         effective=format_day(notice.effective_on, language) if notice.effective_on else None,
         message=alert.message,
         update=update,
         reminder=reminder,
     )
-    item.section = section_of(item, notice, today)
+    item.section = section_of(item, notice, today, windows)
+    if item.stage is not None:
+        words = {"name": item.stage.name, "meaning": item.stage.meaning}
+        item.stage_line = i18n.gettext(language, "Stage: %(name)s. %(meaning)s") % words
     return item
 
 
-def section_of(item: DigestItem, notice: NoticeFields, today: date) -> str:
+def _published(day: date | None, language: str) -> str | None:
+    if day is None:
+        return None
+    # The space that separates it from the title is the message's: Chinese needs none.
+    return i18n.gettext(language, " (published %(day)s)") % {"day": format_day(day, language)}
+
+
+def section_of(item: DigestItem, notice: NoticeFields, today: date, windows: Windows = WINDOWS) -> str:
     """Where an item goes: *action* (a reminder, an open deadline within
-    :data:`ACTION_DAYS`, a new critical item, or a recent trade-remedy event
-    that asks something of exporters), *updates* (follow-ups of a measure the
-    enterprise was told about), *new* (critical and high), else *info*."""
+    ``windows.deadline_days``, or a recent trade-remedy event that asks something of
+    exporters), *updates* (follow-ups of a measure the enterprise was told
+    about), *new* (critical and high), else *info*. Severity alone puts
+    nothing under *action*: an old order is news to the reader, not a task."""
     left = item.deadline.days_left if item.deadline else None
-    if item.reminder or (left is not None and left <= ACTION_DAYS):
+    if item.reminder or (left is not None and left <= windows.deadline_days):
         return "action"
     if item.update:
         return "updates"
-    if item.severity == Severity.CRITICAL or _recent_event(item, notice, today):
+    if _recent_event(notice, today, windows) and item.stage is not None and item.stage.action:
         return "action"
-    return "new" if item.severity == Severity.HIGH else "info"
+    return "new" if item.severity in (Severity.CRITICAL, Severity.HIGH) else "info"
 
 
-def _recent_event(item: DigestItem, notice: NoticeFields, today: date) -> bool:
+def _recent_event(notice: NoticeFields, today: date, windows: Windows) -> bool:
+    """A trade-remedy notice published within ``windows.event_days``."""
     return (
         notice.doc_type in TRADE_REMEDIES
-        and item.stage is not None
-        and item.stage.action
         and notice.published_on is not None
-        and (today - notice.published_on).days <= RECENT_EVENT_DAYS
+        and (today - notice.published_on).days <= windows.event_days
     )
+
+
+def _stage_now(
+    notice: NoticeFields, language: str, today: date, deadline: DeadlineView | None, windows: Windows
+) -> StageGuide | None:
+    """The notice's stage explained; a step that asked something of exporters
+    long ago (a 2010 initiation imported from a file) is not presented as
+    something to do now, unless the notice gives a date still open."""
+    guide = stage_guide(notice.country, notice.case_stage, language)
+    if (
+        guide is None
+        or not guide.action
+        or _recent_event(notice, today, windows)
+        or (deadline and not deadline.closed)
+    ):
+        return guide
+    past = i18n.gettext(language, "An earlier step of the case: what it asked of exporters is past.")
+    return replace(guide, meaning=past, action=False)
 
 
 _HTTP_LINK = re.compile(r"https?://[^\s\"'<>]+$", re.IGNORECASE)
@@ -297,10 +341,16 @@ def alerts_context(
         "groups": [(severity, group) for severity, group in groups if group],
         "counts": {severity: len(group) for severity, group in groups},
         "sections": [
-            (name, i18n.gettext(language, _SECTION_WORDS[name]), group) for name, group in sections if group
+            (name, _heading(name, len(group), language), group) for name, group in sections if group
         ],
         "reminders": sum(1 for i in items if i.reminder),
     }
+
+
+def _heading(section: str, count: int, language: str) -> str:
+    """A section's heading with its count: ``需要处理（2）``, ``Action needed (2)``."""
+    title = i18n.gettext(language, _SECTION_WORDS[section])
+    return i18n.gettext(language, "%(title)s (%(num)s)") % {"title": title, "num": count}
 
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")

@@ -96,9 +96,10 @@ class NoticeFacts:
         return [t.code for t in self.tags if t.stated]
 
     def scope_codes(self) -> list[str]:
-        """The products the notice says it is about: codes it states, and headings
-        (or finer) its text names (a term match); a model's guess is no statement."""
-        return [t.code for t in self.tags if t.stated or (t.method == TagMethod.TERMS and t.heading_level)]
+        """The products the notice says it is about: the codes it states (publisher,
+        text, inspector). A term match or a model's guess is no statement: a mistaken
+        one ("knit socks" read as 1901) must not keep a keyword from its notice."""
+        return self.stated_codes()
 
 
 @dataclass

@@ -13,9 +13,10 @@ A notice concerns an enterprise when
   - any other notice reaches on heading-level evidence, on a chapter only when
     the notice itself is chapter-wide (it states a chapter code and no heading
     inside it), or on a keyword;
-  - when the notice states its product codes (or its text names products at
-    heading level), they define its scope: a keyword does not carry it to an
-    enterprise whose products all lie outside them;
+  - when the notice states its product codes, they define its scope: a keyword
+    does not carry a trade remedy to an enterprise whose products all lie
+    outside them, nor any other notice to an enterprise with no product in
+    their chapters;
 - market: the notice's country is one of the enterprise's markets, or
   belongs to a group among them (a German rule reaches an EU exporter);
 - trade remedies (anti-dumping, countervailing, safeguard): the
@@ -85,6 +86,7 @@ CRITICAL_STAGES = frozenset(
     }
 )
 DEFAULT_EVENT_DAYS = 60
+FUTURE_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -153,14 +155,19 @@ def remedy_reaches(notice: NoticeFacts, home_country: str) -> bool:
     return home_country in notice.subject_countries
 
 
-def in_scope(profile: Profile, scope: list[str]) -> bool:
+def in_scope(profile: Profile, scope: list[str], exact: bool) -> bool:
     """Whether a keyword may carry a notice about products ``scope`` (the codes it
-    states or names, see :meth:`NoticeFacts.scope_codes`) to ``profile``: yes when
-    the notice states none, when the enterprise declared no products, or when one of
-    them overlaps the scope."""
+    states, see :meth:`NoticeFacts.scope_codes`) to ``profile``: yes when
+    the notice states none or the enterprise declared no products; else when one of
+    its products overlaps the scope (``exact``: a trade remedy's product codes are its
+    legal scope) or lies in the same chapter (a rule on vehicles concerns their parts,
+    a rule on flooring does not concern socks)."""
     if not scope or not profile.products:
         return True
-    return any(overlaps(product, code) for product in profile.products for code in scope)
+    if exact:
+        return any(overlaps(product, code) for product in profile.products for code in scope)
+    chapters = {code[:2] for code in scope}
+    return any(product[:2] in chapters for product in profile.products)
 
 
 def match_notice(
@@ -198,7 +205,7 @@ def match_notice(
             continue
         codes = product_hits.get(enterprise_id, [])
         keywords: tuple[str, ...] = ()
-        if enterprise_id in keyword_hits and (codes or in_scope(profile, scope)):
+        if enterprise_id in keyword_hits and (codes or in_scope(profile, scope, is_remedy)):
             keywords = tuple(sorted(keyword_hits[enterprise_id]))
         followed = tuple(followers.get(enterprise_id, []))
         if not (codes or keywords or followed):
@@ -248,7 +255,9 @@ def is_recent_event(notice: NoticeFacts, today: date, event_days: int) -> bool:
         return False
     if notice.published_on is None:
         return False
-    return 0 <= (today - notice.published_on).days <= event_days
+    # A few days ahead is still news: the Federal Register lists documents for public
+    # inspection the day before they are published.
+    return -FUTURE_DAYS <= (today - notice.published_on).days <= event_days
 
 
 def severity_of(

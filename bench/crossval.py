@@ -21,11 +21,18 @@ def run(quick: bool) -> Iterator[Figure]:
     small = {"epochs": 2, "hs_descriptions": False} if quick else {}
     settings = TrainingSettings.from_config(CONFIG_PATH, small)
     notices = shipped_notices()
-    figures: dict[str, list[float]] = {"top1": [], "micro_f1": []}
+    figures: dict[str, list[float]] = {
+        "top1": [],
+        "micro_f1": [],
+        "heading_top1": [],
+        "heading_precision": [],
+    }
     for round_number in range(1, 2 if quick else 6):
         train, dev = dev_split(notices, settings.dev_share, f"bw-crossval-{round_number}")
         nlp = fit(train, settings, log=lambda _: None)
-        masked = measure_dev(nlp, dev)[1]["masked"]
+        measured = measure_dev(nlp, dev)[1]
+        masked = {**measured["masked"], "heading_top1": measured["masked_headings"]["top1"]}
+        masked["heading_precision"] = measured["masked_headings"]["precision"]
         for name in figures:
             figures[name].append(masked[name])
             yield Figure(f"split{round_number}_dev_{name}_masked", masked[name], "fraction")

@@ -65,10 +65,12 @@ def nlp_tag(
     in_file: Annotated[
         Path, typer.Argument(help="JSONL lines {id, title, text}", exists=True, dir_okay=False)
     ],
-    out_file: Annotated[Path, typer.Argument(help="JSONL lines {id, chapters, codes}", dir_okay=False)],
+    out_file: Annotated[
+        Path, typer.Argument(help="JSONL lines {id, chapters, headings, codes}", dir_okay=False)
+    ],
     model_dir: ModelDirOption = None,
 ) -> None:
-    """Tag notices from a file: chapters with score and method, and the codes each text writes."""
+    """Tag notices from a file: chapters and headings (score, method) and the codes each text writes."""
     from nlp.corpus import read_tag_requests
 
     try:
@@ -79,7 +81,12 @@ def nlp_tag(
     texts = (f"{r.title}\n{r.text}" for r in requests)
     with open(out_file, "w", encoding="utf-8") as out:
         for request, evidence in zip(requests, tagger.evidence(texts), strict=True):
-            line = {"id": request.id, "chapters": tagger.chapters(evidence), "codes": evidence.codes}
+            line = {
+                "id": request.id,
+                "chapters": tagger.chapters(evidence),
+                "headings": tagger.headings(evidence),
+                "codes": evidence.codes,
+            }
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
     say(f"{len(requests)} notices tagged into {out_file} ({tagger.version})")
 
@@ -95,7 +102,7 @@ def nlp_evaluate(
     model_dir: ModelDirOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
-    """Chapter-level P/R/F1 per label, micro and macro, top-1 accuracy and the worst labels."""
+    """Chapter-level P/R/F1 per label, micro and macro, top-1, the worst labels; heading-level figures."""
     from nlp.corpus import read_labelled
     from nlp.evaluate import evaluate, format_report
 

@@ -1,4 +1,5 @@
-"""Measure chapter tagging on labelled notices."""
+"""Measure tagging on labelled notices: chapters, and headings where the
+publisher's codes go that deep."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from spacy.language import Language
 
 from nlp.corpus import LabelledNotice, mask_codes
-from nlp.fusion import ChapterScore, Thresholds, chapter_scores, chosen
+from nlp.fusion import ChapterScore, Thresholds, chapter_scores, chosen, fuse
 from nlp.metrics import Figures, chapter_figures
 from nlp.pipeline import Evidence, read_evidence
 
@@ -20,13 +21,62 @@ class Evaluation:
 
     overall: Figures
     by_language: dict[str, Figures] = field(default_factory=dict)
+    headings: HeadingFigures | None = None
 
     def to_json(self, worst: int = 10) -> dict[str, Any]:
-        return {
+        figures: dict[str, Any] = {
             **self.overall.summary(),
             "by_language": {lang: f.summary() for lang, f in sorted(self.by_language.items())},
             "worst_labels": [vars(f) for f in self.overall.worst(worst)],
         }
+        if self.headings is not None:
+            figures["headings"] = self.headings.to_json()
+        return figures
+
+
+@dataclass
+class HeadingFigures:
+    """Heading-level figures (4 digits) over the notices whose publisher
+    codes name a heading: ``top1`` counts a notice right when its best
+    heading tag (highest score) is one of the publisher's headings (no
+    heading tag is a miss); ``precision``/``recall`` count every heading tag
+    of those notices; ``coverage`` is the share with any heading tag."""
+
+    notices: int
+    top1: float
+    precision: float
+    recall: float
+    coverage: float
+
+    def to_json(self) -> dict[str, float | int]:
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in vars(self).items()}
+
+
+def heading_figures(
+    evidence: Sequence[Evidence], notices: Sequence[LabelledNotice], thresholds: Thresholds
+) -> HeadingFigures:
+    """:class:`HeadingFigures` of the tags :func:`nlp.fusion.fuse` gives."""
+    counted = right = tagged = tp = fp = fn = 0
+    for found, notice in zip(evidence, notices, strict=True):
+        gold = {code[:4] for code in notice.codes if len(code) >= 4}
+        if not gold:
+            continue
+        counted += 1
+        tags = [t for t in fuse(found, thresholds) if len(t.code) >= 4]
+        predicted = {t.code[:4] for t in tags}
+        if tags:
+            tagged += 1
+            right += max(tags, key=lambda t: t.score).code[:4] in gold
+        tp += len(predicted & gold)
+        fp += len(predicted - gold)
+        fn += len(gold - predicted)
+    return HeadingFigures(
+        counted,
+        right / counted if counted else 0.0,
+        tp / (tp + fp) if tp + fp else 0.0,
+        tp / (tp + fn) if tp + fn else 0.0,
+        tagged / counted if counted else 0.0,
+    )
 
 
 def notice_evidence(nlp: Language, notices: Sequence[LabelledNotice]) -> list[Evidence]:
@@ -47,7 +97,11 @@ def evaluate(
     """Chapter figures for ``notices`` (publisher codes cut from the text when ``mask``)."""
     if mask:
         notices = [n.masked() for n in notices]
-    return evaluate_scores(score_notices(nlp, notices, thresholds.term_scale), notices, thresholds)
+    evidence = notice_evidence(nlp, notices)
+    scored = [chapter_scores(e, thresholds.term_scale) for e in evidence]
+    evaluation = evaluate_scores(scored, notices, thresholds)
+    evaluation.headings = heading_figures(evidence, notices, thresholds)
+    return evaluation
 
 
 def evaluate_scores(
@@ -98,6 +152,12 @@ def format_report(evaluation: Evaluation, worst: int = 10) -> str:
     ]
     for lang, g in sorted(evaluation.by_language.items()):
         lines.append(f"{lang:<9} {g.notices:>7}  {g.top1:.3f}  {g.micro_f1:.3f}")
+    if (h := evaluation.headings) is not None:
+        lines += [
+            "",
+            f"headings (4 digits, {h.notices} notices with a heading code): top-1 {h.top1:.3f}"
+            f"  P {h.precision:.3f}  R {h.recall:.3f}  notices with a heading tag {h.coverage:.3f}",
+        ]
     lines += ["", "chapter  support  predicted  P      R      F1"]
     for label in f.labels:
         lines.append(

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from nlp.pipeline import Evidence
-from nlp.tagger import TagResult
+from nlp.results import TagResult
 
 EXPLICIT_SCORE = 0.95  # as the code tagger: written codes are nearly certain
 DEFAULT_THRESHOLD = 0.5

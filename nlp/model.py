@@ -20,7 +20,8 @@ from spacy.language import Language
 
 from nlp.fusion import Thresholds, fuse, tagged_chapters
 from nlp.pipeline import Evidence, load_pipeline, read_evidence
-from nlp.tagger import DEFAULT_MODEL_DIR, TagResult
+from nlp.results import TagResult
+from nlp.tagger import DEFAULT_MODEL_DIR
 
 ARTEFACT_FILE = "barrierwatch.json"
 METRICS_FILE = "metrics.json"
@@ -91,6 +92,16 @@ class PipelineTagger:
     def evidence(self, texts: Iterable[str]) -> Iterable[Evidence]:
         """The pipeline's evidence for many texts (faster than one by one)."""
         return read_evidence(self.nlp, texts)
+
+    def headings(self, evidence: Evidence) -> list[dict[str, Any]]:
+        """Tagged headings and subheadings (4 or 6 digits, from written codes
+        or product terms, under a tagged chapter) as ``{code, score, method}``,
+        best first."""
+        tags = [t for t in fuse(evidence, self.info.thresholds) if len(t.code) >= 4]
+        return [
+            {"code": t.code, "score": t.score, "method": t.method}
+            for t in sorted(tags, key=lambda t: (-t.score, t.code))
+        ]
 
     def chapters(self, evidence: Evidence) -> list[dict[str, Any]]:
         """Tagged chapters as ``{code, score, method}``, best first."""

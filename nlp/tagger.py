@@ -8,21 +8,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from hs.codes import find_codes
+from nlp.results import TagResult
+
+__all__ = ["CodeTagger", "TagResult", "Tagger", "load_tagger"]
 
 logger = logging.getLogger(__name__)
 DEFAULT_MODEL_DIR = Path(__file__).parent / "model"
-
-
-@dataclass(frozen=True)
-class TagResult:
-    code: str  # 2, 4 or 6 digits
-    score: float
-    method: str  # publisher | explicit | terms | model
 
 
 class Tagger(Protocol):

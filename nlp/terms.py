@@ -28,6 +28,8 @@ from hs.nomenclature import chapter_names, entries
 from store.errors import InputError, InputProblem
 
 CURATED_TERMS = Path(__file__).parent / "data" / "product_terms.csv"
+# Mined from the customs nomenclatures by ``python -m nlp.mining``.
+NOMENCLATURE_TERMS = Path(__file__).parent / "data" / "nomenclature_terms.csv"
 CURATED_WEIGHT = 0.9
 CURATED_CHAPTER_WEIGHT = 0.75  # broad words ("steel", "paper") say less
 DERIVED_WEIGHT = 0.6
@@ -163,10 +165,25 @@ def _is_product_name(name: str) -> bool:
     return len(words) > 1 or (len(words[0]) >= 6 and not words[0].endswith("'s"))
 
 
+def nomenclature_terms(path: Path = NOMENCLATURE_TERMS) -> list[ProductTerm]:
+    """Terms mined from the customs nomenclatures (:mod:`nlp.mining`), in
+    English, French, Spanish and Chinese, each for one subheading, heading
+    or chapter."""
+    with open(path, encoding="utf-8", newline="") as rows:
+        return [
+            ProductTerm(row["term"], row["code"], row["language"], DERIVED_WEIGHT)
+            for row in csv.DictReader(rows)
+        ]
+
+
 def all_terms() -> list[ProductTerm]:
-    """Curated, chapter-title and derived terms; a curated term wins over a
-    derived one with the same wording."""
-    return merge_terms([*curated_terms(), *chapter_title_terms(), *derived_terms()])
+    """Curated, chapter-title, derived and mined terms; a curated term wins
+    over a derived or mined one with the same wording, and a wording derived
+    from the HS descriptions over the same wording mined elsewhere."""
+    derived = derived_terms()
+    known = {t.term.lower() for t in derived}
+    mined = [t for t in nomenclature_terms() if t.term.lower() not in known]
+    return merge_terms([*curated_terms(), *chapter_title_terms(), *derived, *mined])
 
 
 def merge_terms(terms: Iterable[ProductTerm]) -> list[ProductTerm]:

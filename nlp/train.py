@@ -34,11 +34,18 @@ from thinc.api import Adam
 from hs.nomenclature import chapter_names, entries
 from nlp.classifier import place_norms
 from nlp.corpus import DATA_DIR, SHIPPED_LABELLED, LabelledNotice, dev_split, read_labelled, shipped_notices
-from nlp.evaluate import evaluate, evaluate_scores, notice_evidence, score_notices, states_codes
+from nlp.evaluate import (
+    evaluate,
+    evaluate_scores,
+    heading_figures,
+    notice_evidence,
+    score_notices,
+    states_codes,
+)
 from nlp.fusion import ChapterScore, Thresholds, chapter_scores, tune_thresholds
 from nlp.model import PIPELINE_VERSION, ModelInfo, save_model
 from nlp.pipeline import CONFIG_PATH, TEXTCAT, Evidence, blank_pipeline
-from nlp.terms import CURATED_TERMS, curated_terms
+from nlp.terms import CURATED_TERMS, NOMENCLATURE_TERMS, curated_terms
 
 Log = Callable[[str], None]
 PROBE_FILE = DATA_DIR / "probe" / "probe_multilingual.jsonl"
@@ -222,6 +229,7 @@ def measure_dev(nlp: Language, dev: Sequence[LabelledNotice]) -> tuple[Threshold
     scale = thresholds.term_scale
     metrics = {
         "masked": evaluate_scores(masked_scores, masked, thresholds).to_json(),
+        "masked_headings": heading_figures(evidence, masked, thresholds).to_json(),
         "masked_global_threshold": evaluate_scores(masked_scores, masked, global_only).to_json(),
         "unmasked": evaluate_scores(score_notices(nlp, dev, scale), dev, thresholds).to_json(),
         "stated_codes": evaluate_scores(score_notices(nlp, stated, scale), stated, thresholds).to_json(),
@@ -279,7 +287,7 @@ def model_version(config_path: Path, notices: Sequence[LabelledNotice], override
     terms, place names, shipped and given labelled notices, overrides and
     the code."""
     digest = hashlib.sha256(f"pipeline {PIPELINE_VERSION}\n".encode())
-    for path in (config_path, CURATED_TERMS, *SHIPPED_LABELLED, *MODEL_CODE):
+    for path in (config_path, CURATED_TERMS, NOMENCLATURE_TERMS, *SHIPPED_LABELLED, *MODEL_CODE):
         digest.update(path.read_bytes())
     digest.update(" ".join(sorted(place_norms())).encode())  # from pycountry's data
     for notice in notices:

@@ -88,6 +88,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ok": N_("ok"),
         "failed": N_("failed"),
         "held": N_("held by the circuit breaker"),
+        "partial": N_("some sources failed"),
     },
     # Sources by slug (crawler.sources); a file's or feed's own slug is shown as it is.
     "source": {

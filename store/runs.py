@@ -29,12 +29,15 @@ _RUN_HOLDER = 0x4258  # "BX": the class of the PostgreSQL advisory lock a runnin
 
 
 class RunCounts(dict[str, Any]):
-    """The counts of a run; ``flag(reason)`` asks an administrator to look."""
+    """The counts of a run; ``flag(reason)`` asks an administrator to look,
+    the run ending with ``status``: ``held`` (the circuit breaker held it) or
+    ``partial`` (it ran, but part of it failed: sources of a crawl)."""
 
     flagged: str | None = None
+    flagged_status: str = "held"
 
-    def flag(self, reason: str) -> None:
-        self.flagged = reason
+    def flag(self, reason: str, status: str = "held") -> None:
+        self.flagged, self.flagged_status = reason, status
 
 
 @contextmanager
@@ -57,7 +60,7 @@ def recorded_run(engine: Engine, stage: str) -> Iterator[RunCounts]:
             run.status, run.error = "failed", f"{type(exc).__name__}: {exc}"[:4000]
             raise
         else:
-            run.status = "held" if counts.flagged else "ok"
+            run.status = counts.flagged_status if counts.flagged else "ok"
             run.flagged, run.error = counts.flagged is not None, counts.flagged
         finally:
             run.finished_at, run.counts = utcnow(), dict(counts)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from i18n import N_, gettext
 from store.labels import LABELS
@@ -303,6 +304,7 @@ class StageGuide:
     action: bool  # whether the stage asks something of exporters now
 
 
+@lru_cache(maxsize=1024)  # every mail item asks
 def stage_guide(country: str, stage: str | None, language: str) -> StageGuide | None:
     """The stage of a notice of ``country`` explained in ``language``; None
     when the stage is unknown (not a trade remedy, or not read from the title)."""

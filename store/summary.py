@@ -29,7 +29,7 @@ from store.models import TRADE_REMEDIES
 from store.stages import KeyDate, explain_stage, key_date, stage_name
 
 SEPARATOR = " · "
-_SHORT = 40  # characters of an HS name in a summary line
+_SHORT = 48  # characters of an HS name in a summary line
 
 
 class SummaryFields(Protocol):
@@ -66,10 +66,9 @@ def short_product(code: str, language: str) -> str:
         own = own.split("，", 1)[0]
         own = own[2:] if own.startswith("其他") and len(own) > 4 else own
     else:
-        own = own.split("; ", 1)[-1]
-        own = re.split(r",\s|;\s|\s\(", own, maxsplit=1)[0]
+        own = re.split(r",? including |\s\(", own, maxsplit=1)[0]
     if len(own) > _SHORT:
-        own = own[: _SHORT - 1].rstrip() + "…"
+        own = own[: own.rfind(" ", 0, _SHORT)].rstrip(",;: ") + "…"
     if not own:
         return f"HS {display(code)}"
     return gettext(language, "%(name)s (HS %(code)s)") % {"name": own, "code": display(code)}
@@ -101,8 +100,12 @@ def state_words(days_left: int | None, language: str) -> str:
 
 
 def deadline_view(when: KeyDate | None, language: str, today: date) -> DeadlineView | None:
-    if when is None:
-        return None
+    """``when`` as a reader sees it on ``today``; None for no date."""
+    return None if when is None else _view(when, language, today)
+
+
+@lru_cache(maxsize=8192)  # the same few dates come back in every mail of a send
+def _view(when: KeyDate, language: str, today: date) -> DeadlineView:
     left: int | None = (when.on - today).days
     left = left if left is not None and left >= 0 else None
     words = when.label(language), format_day(when.on, language)
@@ -119,10 +122,41 @@ def notice_summary(
 ) -> str:
     """The notice in one line in ``language``; ``codes`` are the product codes
     to name (an alert's, or the notice's tags), else those the publisher stated."""
+    return _summary(
+        _Fields(
+            notice.country,
+            notice.doc_type,
+            notice.case_stage,
+            tuple(notice.subject_countries),
+            (),
+            notice.published_on,
+            notice.comment_deadline,
+        ),
+        language,
+        today,
+        tuple(codes if codes is not None else notice.publisher_hs_codes),
+    )
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """The fields a summary reads, hashable: many mails of a send summarise the same notices."""
+
+    country: str
+    doc_type: str
+    case_stage: str | None
+    subject_countries: tuple[str, ...]
+    publisher_hs_codes: tuple[str, ...]
+    published_on: date | None
+    comment_deadline: date | None
+
+
+@lru_cache(maxsize=8192)
+def _summary(notice: _Fields, language: str, today: date, codes: tuple[str, ...]) -> str:
     parts = [country_name(notice.country, language), label(language, "kind", notice.doc_type)]
     if notice.case_stage:
         parts.append(stage_name(notice.country, notice.case_stage, language))
-    products = _products(codes if codes is not None else notice.publisher_hs_codes)
+    products = _products(codes)
     if products:
         parts.append(gettext(language, "; ").join(short_product(code, language) for code in products))
     if notice.doc_type in TRADE_REMEDIES and notice.subject_countries:
@@ -149,7 +183,7 @@ _CLOSED = {
 }
 
 
-def _date_part(notice: SummaryFields, language: str, today: date) -> str:
+def _date_part(notice: _Fields, language: str, today: date) -> str:
     when = deadline_view(
         key_date(notice.country, notice.case_stage, notice.published_on, notice.comment_deadline),
         language,

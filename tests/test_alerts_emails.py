@@ -143,7 +143,7 @@ def test_one_critical_mail_per_enterprise_per_send_lists_every_new_critical_item
     assert len(mails) == 1
     text = mails[0].get_body(("plain",)).get_content()
     assert mails[0]["Subject"] == "【紧急预警】抚松地板：3 条贸易壁垒预警"
-    assert text.count("\n* ") == 3 and "== 需要处理 (3) ==" in text
+    assert text.count("\n* ") == 3 and "== 需要处理（2） ==" in text and "== 新措施（1） ==" in text
     # The open deadline with days left; the EU's own words for what to do.
     assert "评议截止日：2026年12月5日（还剩 10 天）" in text and "请在公告发布后 15 天内登记" in text
     with Session(engine) as session:
@@ -222,3 +222,24 @@ def test_a_crawl_with_failed_sources_is_not_called_held_by_the_circuit_breaker()
         assert not [t for t in texts if "circuit breaker" in t or "熔断" in t or "暂停" in t]
         assert "cn_cacs_trade_remedies" in texts[1]
     assert "1 次抓取有数据源失败" in texts[0] and "失败的数据源：cn_cacs_trade_remedies" in texts[1]
+
+
+def test_a_crawl_run_with_failed_sources_is_recorded_and_mailed_as_what_it_is(engine, monkeypatch):
+    from alerts.health import find_problems
+    from store.models import Run
+    from store.runs import recorded_run
+
+    monkeypatch.setenv("BW_ADMIN_EMAILS", "ops@bureau.example")
+    with recorded_run(engine, "crawl") as counts:
+        counts.update({"cn_cacs_trade_remedies": "failed", "wto_eping": "ok"})
+        counts.flag("sources failed: cn_cacs_trade_remedies", status="partial")
+    with Session(engine) as session:
+        run = session.exec(select(Run).where(Run.stage == "crawl")).one()
+        assert (run.status, run.flagged) == ("partial", True)
+        report = find_problems(session, 3, run.started_at - timedelta(minutes=1))
+    assert report.held_runs == [] and [c.failed for c in report.failed_crawls] == [["cn_cacs_trade_remedies"]]
+    settings = get_settings()
+    pipeline.health_check(engine, settings, run.started_at + timedelta(minutes=5))
+    (mail,) = outbox_messages(settings)
+    texts = _mail_texts(mail)
+    assert "1 次抓取有数据源失败" in texts[0] and not [t for t in texts if "熔断" in t or "暂停" in t]

@@ -87,8 +87,9 @@ def test_the_summary_of_a_review_result_reads_like_the_issue_says():
         "美国 · 反倾销 · 行政复审终裁 · 多层已装拼的木地板（HS 4418.75） · 涉及中国 · 无评议期限"
     )
     assert notice_summary(notice, "en", TODAY) == (
-        "United States · Anti-dumping · final results of review · assembled flooring panels (HS 4418.75)"
-        " · concerning China · no comment deadline"
+        "United States · Anti-dumping · final results of review · "
+        "Wood; assembled flooring panels, not of bamboo… (HS 4418.75) · "
+        "concerning China · no comment deadline"
     )
 
 

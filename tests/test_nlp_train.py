@@ -70,6 +70,9 @@ def test_nlp_tag_command_writes_chapters_and_codes(
     assert tagged[0]["codes"] == ["441875"] and tagged[0]["chapters"][0]["code"] == "44"
     assert tagged[1]["codes"] == ["730630"] and tagged[1]["chapters"][0]["code"] == "73"
     assert set(tagged[1]["chapters"][0]) == {"code", "score", "method"}
+    # Heading-level tags beside the chapters: the written code, with its score and method.
+    assert {"code": "730630", "score": 0.95, "method": "explicit"} in tagged[1]["headings"]
+    assert all(len(h["code"]) >= 4 for t in tagged for h in t["headings"])
 
 
 def test_nlp_tag_command_names_the_bad_line(toy_model: tuple[Path, TrainingResult], tmp_path: Path) -> None:

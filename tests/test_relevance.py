@@ -163,16 +163,38 @@ def test_a_keyword_does_not_carry_a_rule_on_other_stated_products():
     assert set(matched(unstated, SOCKS)) == {SOCKS.id}
 
 
-def test_sock_maker_does_not_get_a_flooring_recall_through_the_formaldehyde_keyword():
-    recall = facts(
-        doc_type="recall",
-        title="Laminate flooring recalled: formaldehyde emissions",
-        tags=[tag("441875", "terms", 0.9), tag("44", "model", 0.8, tag_id=44)],
+def test_sock_maker_does_not_get_a_flooring_rule_through_the_formaldehyde_keyword():
+    rule = facts(
+        doc_type="regulation",
+        title="Formaldehyde emission standards for composite wood flooring",
+        tags=[tag("441875", "explicit", 0.95), tag("44", "model", 0.8, tag_id=44)],
     )
-    assert set(matched(recall, SOCKS, FLOORING)) == {FLOORING.id}
-    # A model's guess alone is no statement of scope: the keyword still carries the notice.
+    assert set(matched(rule, SOCKS, FLOORING)) == {FLOORING.id}
+
+
+def test_a_mistaken_term_match_does_not_keep_a_keyword_from_its_notice():
+    # "Children's knit socks" read by the term matcher as 1901: the keyword "socks" still reaches.
+    socks = Profile(9, "en", "CN", products=["6115"], markets={"US"}, keywords=["socks"])
+    recall = facts(
+        doc_type="recall", title="Children's Knit Socks recalled", tags=[tag("1901", "terms", 0.6)]
+    )
+    assert set(matched(recall, socks)) == {socks.id}
     guessed = facts(doc_type="recall", title="Formaldehyde emissions", tags=[tag("4418", "model", 0.6)])
     assert set(matched(guessed, SOCKS)) == {SOCKS.id}
+
+
+def test_a_keyword_carries_a_vehicle_standard_to_a_parts_maker_of_the_same_chapter():
+    parts = Profile(
+        8, "en", "CN", products=["870821", "870899"], markets={"US"}, keywords=["child restraint"]
+    )
+    standard = facts(
+        title="Child Restraint Systems: side impact protection", tags=[tag("8703"), tag("8702", "terms")]
+    )
+    result = matched(standard, parts)
+    assert set(result) == {parts.id} and result[parts.id].level == "keyword"
+    # The same keyword does not carry a trade remedy outside its stated codes.
+    case = recent_order(title="Child restraint seats From China: Order", tags=[tag("940120")])
+    assert matched(case, parts) == {}
 
 
 def test_keyword_only_is_never_critical():
@@ -190,6 +212,12 @@ def test_2007_order_is_not_critical():
     assert matched(undated, FLOORING)[FLOORING.id].severity == "high"
     revocation = recent_order(tags=[tag("441875")], case_stage="revocation")
     assert matched(revocation, FLOORING)[FLOORING.id].severity == "high"
+    tomorrow = recent_order(tags=[tag("441875")], published_on=date(2026, 11, 26))
+    assert matched(tomorrow, FLOORING)[FLOORING.id].severity == "critical"
+    last_day = recent_order(tags=[tag("441875")], published_on=date(2026, 9, 26))
+    assert matched(last_day, FLOORING)[FLOORING.id].severity == "critical"
+    too_old = recent_order(tags=[tag("441875")], published_on=date(2026, 9, 25))
+    assert matched(too_old, FLOORING)[FLOORING.id].severity == "high"
 
 
 def test_an_expired_deadline_is_not_critical_and_an_open_one_on_a_heading_is():
@@ -430,3 +458,37 @@ def test_upgrade_gives_every_notice_its_measure_key_and_every_alert_its_measure(
     assert keys == ["case:A-570-970:order", "wto:G/TBT/N/EU/1100"]
     assert (alert.measure_key, alert.is_update) == ("wto:G/TBT/N/EU/1100", False)
     engine.dispose()
+
+
+def test_a_follow_up_is_an_update_only_for_enterprises_told_of_the_measure():
+    addendum = facts(
+        external_id="G/TBT/N/EU/1100/Add.1",
+        measure_key="wto:G/TBT/N/EU/1100",
+        country="EU",
+        tags=[tag("6115")],
+        follow_up=True,
+    )
+    told = matched(addendum, SOCKS, told={SOCKS.id})[SOCKS.id]
+    assert (told.update, told.evidence["update"], told.evidence["measure"]) == (
+        True,
+        True,
+        "wto:G/TBT/N/EU/1100",
+    )
+    assert "follow-up of G/TBT/N/EU/1100" in told.reason
+    first_news = matched(addendum, SOCKS)[SOCKS.id]
+    assert (first_news.update, first_news.evidence["update"]) == (False, False)
+
+
+def test_match_and_reasons_share_facts_without_importing_each_other():
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "alerts"
+
+    def imports(name):
+        tree = ast.parse((root / f"{name}.py").read_text())
+        return {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+
+    assert "alerts.match" not in imports("reasons")
+    assert "alerts.match" not in imports("facts") and "alerts.reasons" not in imports("facts")
+    assert "alerts.facts" in imports("match") and "alerts.facts" in imports("reasons")

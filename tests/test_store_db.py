@@ -113,3 +113,35 @@ def test_upgrade_gives_each_contact_a_link_secret_and_keeps_ids_from_coming_back
         session.commit()
         newest = session.exec(select(Contact).where(Contact.email == "d@fusong.example")).one()
     assert newest.id is not None and newest.id > 3
+
+
+def test_migration_0008_keeps_existing_notes_internal_and_starts_messages_empty(database_url):
+    from alembic import command
+
+    from store.db import _alembic_config
+    from store.models import Alert, Enterprise, Notice
+
+    engine = open_database(database_url)
+    with Session(engine) as session:
+        notice = Notice(
+            source="s", external_id="1", doc_type="tbt", country="US", title="t", content_hash="h"
+        )
+        enterprise = Enterprise(name="e")
+        session.add_all([notice, enterprise])
+        session.flush()
+        assert notice.id is not None and enterprise.id is not None
+        session.add(
+            Alert(
+                notice_id=notice.id,
+                enterprise_id=enterprise.id,
+                severity="high",
+                reason="r",
+                note="周审核通过",
+            )
+        )
+        session.commit()
+    command.downgrade(_alembic_config(engine), "0007")  # a database from before the message column
+    upgrade(engine)
+    with Session(open_database(database_url)) as session:
+        [alert] = session.exec(select(Alert)).all()
+    assert (alert.note, alert.message) == ("周审核通过", None)

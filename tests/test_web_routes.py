@@ -632,7 +632,7 @@ def test_sources_show_their_health_and_admins_switch_them(engine, admin, inspect
 def test_runs_cases_deliveries_and_audit_pages_show_their_rows(inspector):
     assert "match" in inspector.get("/runs").text
     case = inspector.get("/cases/1").text
-    assert "A-570-970" in case and "2018-01-03" in case
+    assert "A-570-970" in case and "2026-11-03" in case
     assert "<strong>continuation</strong>" in case  # the stage its title names
 
     assert "No deliveries" in inspector.get("/deliveries").text
