@@ -54,6 +54,7 @@ class EnterpriseProfile:
 class ImportResult:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0  # already exactly as the file says: nothing written
 
 
 def _split(value: Any) -> list[str]:
@@ -274,17 +275,12 @@ def save_enterprises(session: Session, profiles: list[EnterpriseProfile]) -> Imp
         if enterprise is None:
             enterprise = Enterprise(name=profile.name)
             result.created += 1
+        elif _stored(session, enterprise) == _given(profile):
+            result.unchanged += 1
+            continue
         else:
             result.updated += 1
-        for attr in (
-            "name_en",
-            "keywords",
-            "frequency",
-            "home_country",
-            "followed_cases",
-            "active",
-            "language",
-        ):
+        for attr in _PROFILE_ATTRS:
             setattr(enterprise, attr, getattr(profile, attr))
         enterprise.updated_at = utcnow()
         session.add(enterprise)
@@ -292,6 +288,25 @@ def save_enterprises(session: Session, profiles: list[EnterpriseProfile]) -> Imp
         assert enterprise.id is not None
         _replace_children(session, enterprise.id, profile)
     return result
+
+
+_PROFILE_ATTRS = ("name_en", "keywords", "frequency", "home_country", "followed_cases", "active", "language")
+
+
+def _given(profile: EnterpriseProfile) -> tuple[Any, ...]:
+    """What an import would store for ``profile``, comparable with :func:`_stored`."""
+    attrs = tuple(getattr(profile, a) for a in _PROFILE_ATTRS)
+    return (*attrs, sorted(profile.products.items()), sorted(profile.markets), sorted(profile.emails))
+
+
+def _stored(session: Session, enterprise: Enterprise) -> tuple[Any, ...]:
+    attrs = tuple(getattr(enterprise, a) for a in _PROFILE_ATTRS)
+    products = session.exec(select(EnterpriseProduct).where(EnterpriseProduct.enterprise_id == enterprise.id))
+    markets = session.exec(
+        select(EnterpriseMarket.market).where(EnterpriseMarket.enterprise_id == enterprise.id)
+    )
+    emails = session.exec(select(Contact.email).where(Contact.enterprise_id == enterprise.id))
+    return (*attrs, sorted((p.code, p.raw) for p in products), sorted(markets), sorted(emails))
 
 
 def _replace_children(session: Session, enterprise_id: int, profile: EnterpriseProfile) -> None:
