@@ -125,6 +125,8 @@ def enterprises_import(file: ExistingFile) -> None:
     with database() as (settings, engine):
         result = pipeline.import_enterprises(engine, settings, file)
         say(f"{file}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")
+        for conflict in result.conflicts:
+            say(f"conflict: {conflict}")
 
 
 @enterprises_app.command("export")
