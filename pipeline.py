@@ -15,7 +15,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from alerts.deliver import RetryPolicy, SendResult, mail_domain, send_pending, work_queue
 from alerts.digest import KINDS, DigestResult, build_digests
@@ -32,6 +34,7 @@ from crawler.sources import all_sources
 from nlp.classify import ClassifyResult, classify_pending
 from nlp.tagger import load_tagger
 from store.db import session_scope
+from store.models import Run
 from store.notices import SaveResult, ensure_source, save_notices
 from store.runs import recorded_run
 
@@ -118,9 +121,15 @@ def ingest_file(engine: Engine, path: Path) -> SaveResult:
 
 
 def import_enterprises(engine: Engine, settings: Settings, path: Path) -> ImportResult:
+    """Import an enterprise file; a change an enterprise made itself since the
+    last import is kept and reported (``ImportResult.conflicts``)."""
     profiles = read_enterprises(path, settings.home_country)
+    with session_scope(engine) as session:
+        last = session.exec(
+            select(func.max(Run.started_at)).where(Run.stage == "enterprises", Run.status == "ok")
+        ).one()
     with recorded_run(engine, "enterprises") as counts, session_scope(engine) as session:
-        result = save_enterprises(session, profiles)
+        result = save_enterprises(session, profiles, since=last, keep_own=True)
         counts.update(file=str(path), **asdict(result))
     return result
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from hs.codes import InvalidHSCode, normalise
 from hs.markets import GROUPS, UnknownCountry, country_code
 from store.errors import InputError, InputProblem, guarded, wide_encoding
 from store.limits import max_lengths, unstorable
-from store.models import Contact, Enterprise, EnterpriseMarket, EnterpriseProduct
+from store.models import AuditEvent, Contact, Enterprise, EnterpriseMarket, EnterpriseProduct
 from store.spreadsheet import cell_value, xlsx_size_problem
 from store.types import utcnow
 
@@ -54,6 +55,10 @@ class EnterpriseProfile:
 class ImportResult:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0  # already exactly as the file says: nothing written
+    # Per enterprise and field: the enterprise changed it itself after the last import, and
+    # the file says otherwise; the enterprise's own change was kept.
+    conflicts: list[str] = field(default_factory=list)
 
 
 def _split(value: Any) -> list[str]:
@@ -264,10 +269,18 @@ def _home_country(value: Any, default: str, problem: Any) -> str:
         return default
 
 
-def save_enterprises(session: Session, profiles: list[EnterpriseProfile]) -> ImportResult:
+def save_enterprises(
+    session: Session,
+    profiles: list[EnterpriseProfile],
+    *,
+    since: datetime | None = None,
+    keep_own: bool = False,
+) -> ImportResult:
     """Create or update each profile (by name); its codes, markets and
     contacts become exactly those of the file. Unsubscribed contacts stay
-    unsubscribed."""
+    unsubscribed. With ``keep_own`` (a file import), a field the enterprise
+    changed itself (its preferences link) after ``since`` (the last import;
+    None: ever) keeps the enterprise's value, and the conflict is reported."""
     result = ImportResult()
     for profile in profiles:
         enterprise = session.exec(select(Enterprise).where(Enterprise.name == profile.name)).first()
@@ -275,16 +288,13 @@ def save_enterprises(session: Session, profiles: list[EnterpriseProfile]) -> Imp
             enterprise = Enterprise(name=profile.name)
             result.created += 1
         else:
+            if keep_own:
+                profile = _keep_own_changes(session, enterprise, profile, since, result.conflicts)
+            if _stored(session, enterprise) == _given(profile):
+                result.unchanged += 1
+                continue
             result.updated += 1
-        for attr in (
-            "name_en",
-            "keywords",
-            "frequency",
-            "home_country",
-            "followed_cases",
-            "active",
-            "language",
-        ):
+        for attr in _PROFILE_ATTRS:
             setattr(enterprise, attr, getattr(profile, attr))
         enterprise.updated_at = utcnow()
         session.add(enterprise)
@@ -292,6 +302,90 @@ def save_enterprises(session: Session, profiles: list[EnterpriseProfile]) -> Imp
         assert enterprise.id is not None
         _replace_children(session, enterprise.id, profile)
     return result
+
+
+# Preference fields (web.contact.EDITABLE) -> the profile attribute each one sets.
+_OWN_FIELDS = {
+    "hs_codes": "products",
+    "markets": "markets",
+    "language": "language",
+    "frequency": "frequency",
+    "keywords": "keywords",
+    "followed_cases": "followed_cases",
+}
+
+
+def _keep_own_changes(
+    session: Session,
+    enterprise: Enterprise,
+    profile: EnterpriseProfile,
+    since: datetime | None,
+    conflicts: list[str],
+) -> EnterpriseProfile:
+    """``profile`` with the enterprise's own later changes kept, each conflict noted."""
+    events = select(AuditEvent).where(
+        AuditEvent.action == "enterprise.preferences", AuditEvent.object_id == enterprise.id
+    )
+    if since is not None:
+        events = events.where(col(AuditEvent.at) > since)
+    changed: dict[str, datetime] = {}
+    for event in session.exec(events.order_by(col(AuditEvent.id))):
+        changed.update({name: event.at for name in event.detail if name in _OWN_FIELDS})
+    stored = _stored_values(session, enterprise)
+    kept = {}
+    for name, when in changed.items():
+        attr = _OWN_FIELDS[name]
+        if _comparable(getattr(profile, attr)) != _comparable(stored[attr]):
+            kept[attr] = stored[attr]
+            conflicts.append(
+                f"{profile.name}, field {name!r}: kept the enterprise's own change of "
+                f"{when:%Y-%m-%d %H:%M} UTC (the file has {_shown(getattr(profile, attr))})"
+            )
+    return replace(profile, **kept) if kept else profile
+
+
+def _stored_values(session: Session, enterprise: Enterprise) -> dict[str, Any]:
+    products = session.exec(select(EnterpriseProduct).where(EnterpriseProduct.enterprise_id == enterprise.id))
+    query = select(EnterpriseMarket.market).where(EnterpriseMarket.enterprise_id == enterprise.id)
+    return {
+        "products": {p.code: p.raw for p in products},
+        "markets": list(session.exec(query)),
+        **{
+            attr: getattr(enterprise, attr)
+            for attr in ("language", "frequency", "keywords", "followed_cases")
+        },
+    }
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return sorted(value)
+    return sorted(value) if isinstance(value, list) else value
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "; ".join(value.values()) or "nothing"
+    return "; ".join(value) or "nothing" if isinstance(value, list) else str(value)
+
+
+_PROFILE_ATTRS = ("name_en", "keywords", "frequency", "home_country", "followed_cases", "active", "language")
+
+
+def _given(profile: EnterpriseProfile) -> tuple[Any, ...]:
+    """What an import would store for ``profile``, comparable with :func:`_stored`."""
+    attrs = tuple(getattr(profile, a) for a in _PROFILE_ATTRS)
+    return (*attrs, sorted(profile.products.items()), sorted(profile.markets), sorted(profile.emails))
+
+
+def _stored(session: Session, enterprise: Enterprise) -> tuple[Any, ...]:
+    attrs = tuple(getattr(enterprise, a) for a in _PROFILE_ATTRS)
+    products = session.exec(select(EnterpriseProduct).where(EnterpriseProduct.enterprise_id == enterprise.id))
+    markets = session.exec(
+        select(EnterpriseMarket.market).where(EnterpriseMarket.enterprise_id == enterprise.id)
+    )
+    emails = session.exec(select(Contact.email).where(Contact.enterprise_id == enterprise.id))
+    return (*attrs, sorted((p.code, p.raw) for p in products), sorted(markets), sorted(emails))
 
 
 def _replace_children(session: Session, enterprise_id: int, profile: EnterpriseProfile) -> None:

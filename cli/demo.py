@@ -49,7 +49,10 @@ def demo() -> None:
             saved = pipeline.ingest_file(engine, DEMO_DIR / name)
             say(f"ingest {name}: {saved.new} new, {saved.revised} revised, {saved.unchanged} unchanged")
         imported = pipeline.import_enterprises(engine, settings, DEMO_DIR / "enterprises.csv")
-        say(f"enterprises: {imported.created} created, {imported.updated} updated")
+        say(
+            f"enterprises: {imported.created} created, {imported.updated} updated, "
+            f"{imported.unchanged} unchanged"
+        )
         tagged, version = pipeline.classify(engine, settings)
         say(f"classify: {tagged.notices} notices tagged ({version})")
         matched = pipeline.match(engine, settings, now)

@@ -124,7 +124,9 @@ def enterprises_import(file: ExistingFile) -> None:
     """Create or update enterprises from a CSV or XLSX file (name, email, hs_codes, markets, language)."""
     with database() as (settings, engine):
         result = pipeline.import_enterprises(engine, settings, file)
-        say(f"{file}: {result.created} created, {result.updated} updated")
+        say(f"{file}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged")
+        for conflict in result.conflicts:
+            say(f"conflict: {conflict}")
 
 
 @enterprises_app.command("export")

@@ -87,3 +87,10 @@ def test_a_bad_file_changes_no_enterprise(engine, tmp_path):
         pipeline.import_enterprises(engine, settings, write(tmp_path, bad))
     with Session(engine) as session:
         assert len(session.exec(select(EnterpriseMarket)).all()) == 3
+
+
+def test_reimporting_an_unchanged_file_reports_nothing_updated(engine, tmp_path):
+    settings = get_settings()
+    pipeline.import_enterprises(engine, settings, write(tmp_path, SOCKS))
+    again = pipeline.import_enterprises(engine, settings, write(tmp_path, SOCKS))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)

@@ -139,7 +139,7 @@ def test_enterprises_export_round_trips_through_import(tmp_path):
     exported = tmp_path / "out.csv"
     exported.write_text(run("enterprises", "export", "--format", "csv").stdout, encoding="utf-8")
     result = run("enterprises", "import", str(exported))
-    assert result.exit_code == 0 and "0 created, 7 updated" in result.output
+    assert result.exit_code == 0 and "0 created, 0 updated, 7 unchanged" in result.output
     rows = json.loads(run("enterprises", "export", "--format", "json").stdout)
     flooring = next(r for r in rows if r["name_en"] == "Fusong Multilayer Flooring Demo Co.")
     assert flooring["hs_codes"] == ["4418.75"] and flooring["followed_cases"] == ["A-570-970", "C-570-971"]
@@ -229,7 +229,7 @@ def test_exports_write_formula_cells_as_text_and_import_them_back_as_they_were(t
     assert {"'" + name for name in FORMULAS} <= set(cells(exports[0])) & set(cells(exports[1]))
     (tmp_path / "out.csv").write_text(exports[0], encoding="utf-8")
     again = run("enterprises", "import", str(tmp_path / "out.csv"))
-    assert again.exit_code == 0 and "0 created, 4 updated" in again.output
+    assert again.exit_code == 0 and "0 created, 0 updated, 4 unchanged" in again.output
     names = {r["name"] for r in json.loads(run("enterprises", "export", "--format", "json").stdout)}
     assert names == set(FORMULAS)
 

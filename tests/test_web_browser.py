@@ -171,3 +171,33 @@ def test_chinese_pages_show_no_untranslated_label(server: str, page: Page) -> No
         if labels:
             found[path] = labels
     assert not found, found
+
+
+def test_enterprise_sets_its_keywords_and_followed_cases_through_its_link(server: str, page: Page) -> None:
+    from sqlmodel import Session, select
+
+    from alerts.tokens import make_token
+    from store.models import Contact, Enterprise
+
+    engine = open_database(os.environ["BW_DATABASE_URL"])
+    with Session(engine) as session:
+        contact = session.exec(select(Contact).where(Contact.email == "trade@fusong.example")).one()
+        assert contact.id is not None
+        token = make_token(Settings().signing_key(), contact.id, contact.link_secret, "preferences")
+    page.goto(f"{server}/p/{token}")
+    page.get_by_label("关键词").fill("multilayered wood flooring; 地板")
+    page.get_by_label("关注的案件").fill("A-570-970; not a case")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("'not a case' 不是案件编号")
+    page.get_by_label("关注的案件").fill("A-570-970; C-570-971")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("偏好已保存。")
+    page.get_by_label("产品名称（中文或英文）").fill("木地板")
+    page.get_by_role("button", name="查找").click()
+    expect(page.locator("table.hs-lookup")).to_contain_text("4418.75")
+    page.screenshot(path=str(OUTPUT / "web-self-service.png"), full_page=True)
+    with Session(engine) as session:
+        maker = session.exec(select(Enterprise).where(Enterprise.name == "抚松地板")).one()
+    assert maker.keywords == ["multilayered wood flooring", "地板"]
+    assert maker.followed_cases == ["A-570-970", "C-570-971"]
+    engine.dispose()

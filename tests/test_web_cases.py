@@ -47,3 +47,13 @@ def test_a_2010_order_continued_is_in_force_and_shows_who_follows_it(engine):
     listed = inspector.get("/cases", params={"q": "570"}).text
     assert "A-570-970" in listed and "measure in force" in listed and "1 cases." in listed
     assert "A-570-970" not in inspector.get("/cases", params={"country": "EU"}).text
+
+
+def test_runs_deliveries_and_audit_show_counts_labels_and_links(engine):
+    app = build_app(engine)
+    inspector = persona(app, INSPECTOR)
+    runs = inspector.get("/runs").text
+    assert '<a href="/">matching</a>' in runs and "created <strong>" in runs and "{&#34;" not in runs
+    assert "No runs yet." in inspector.get("/runs", params={"failed": "true"}).text
+    assert "No deliveries." in inspector.get("/deliveries", params={"status": "failed"}).text
+    assert "signed in" in inspector.get("/audit").text

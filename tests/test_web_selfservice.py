@@ -101,3 +101,27 @@ def test_the_preferences_page_offers_to_resubscribe(engine, app):
     assert "is unsubscribed: it receives no digests and no critical alerts" in page
     visitor.post(f"{path}/resubscribe", data={"csrf_token": form_of(page)["csrf_token"]})
     assert "is unsubscribed" not in visitor.get(path).text
+
+
+def test_a_reimport_keeps_the_enterprises_own_newer_change_and_reports_it(engine, app, tmp_path):
+    import pipeline
+    from alerts.enterprises import export_enterprises
+
+    settings = Settings()
+    with Session(engine) as session:  # the bureau's file, exported before the enterprise's change
+        rows = [r for r in export_enterprises(session) if r["name"] == "Liaoyuan Socks"]
+    path = tmp_path / "enterprises.csv"
+    header = ["name", "email", "hs_codes", "markets", "language", "keywords", "followed_cases"]
+    lines = [",".join(header)] + [
+        ",".join("; ".join(r[k]) if isinstance(r[k], list) else str(r[k] or "") for k in header) for r in rows
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    pipeline.import_enterprises(engine, settings, path)  # the last import
+    visitor, link_path = persona(app, None), link(engine, "a@socks.example", "preferences")
+    form = {**form_of(visitor.get(link_path).text), "keywords": "apparel; dyes"}
+    assert visitor.post(link_path, data=form).status_code == 200
+    again = pipeline.import_enterprises(engine, settings, path)  # the same old file
+    assert len(again.conflicts) == 1 and "Liaoyuan Socks, field 'keywords'" in again.conflicts[0]
+    with Session(engine) as session:
+        socks = session.exec(select(Enterprise).where(Enterprise.name == "Liaoyuan Socks")).one()
+    assert socks.keywords == ["apparel", "dyes"]

@@ -186,6 +186,7 @@ def _import(
             return page(request, "enterprise_import.html", {"error": error}, status_code=400)
     with Session(engine) as session:
         detail = {"file": filename, "created": result.created, "updated": result.updated}
+        detail["conflicts"] = result.conflicts
         session.add(
             AuditEvent(actor=actor, action="enterprise.imported", object_type="enterprise", detail=detail)
         )
@@ -196,6 +197,8 @@ def _import(
         created=result.created,
         updated=result.updated,
     )
+    for conflict in result.conflicts:
+        flash(request, N_("Kept the enterprise's own change: %(conflict)s"), conflict=conflict)
     return redirect("/enterprises")
 
 

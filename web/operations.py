@@ -20,6 +20,7 @@ from store.models import (
     Case,
     CaseNotice,
     Delivery,
+    DeliveryStatus,
     Digest,
     Enterprise,
     Notice,
@@ -79,10 +80,43 @@ def toggle_source(request: Request, source_id: RowId, user: AdminDep, session: S
     return redirect("/sources")
 
 
+# Where the rows a run of each stage concerns are shown.
+RUN_LINKS = {"crawl": "/sources", "ingest": "/notices", "classify": "/notices", "match": "/",
+             "approve": "/?status=approved", "send": "/deliveries", "worker": "/deliveries",
+             "enterprises": "/enterprises"}  # fmt: skip
+
+
 @router.get("/runs")
-def runs(request: Request, user: UserDep, session: SessionDep) -> Response:
-    rows = session.exec(select(Run).order_by(col(Run.id).desc()).limit(LOG_LIMIT)).all()
-    return page(request, "runs.html", {"runs": rows})
+def runs(
+    request: Request,
+    user: UserDep,
+    session: SessionDep,
+    failed: bool = False,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
+) -> Response:
+    """The newest LOG_LIMIT runs (failed or held ones only with ``failed``), or those before ``before``."""
+    query = select(Run).order_by(col(Run.id).desc()).limit(LOG_LIMIT)
+    if failed:
+        query = query.where(or_(col(Run.status).in_(("failed", "held")), col(Run.flagged)))
+    if before is not None:
+        query = query.where(col(Run.id) < before)
+    rows = session.exec(query).all()
+    older = rows[-1].id if len(rows) == LOG_LIMIT else None
+    context = {"runs": rows, "links": RUN_LINKS, "failed": failed, "older": older, "figures": run_figures}
+    return page(request, "runs.html", context)
+
+
+def run_figures(counts: dict[str, object]) -> list[tuple[str, str]]:
+    """A run's counts as (key, value) pairs; nested counts flattened one level."""
+    figures = []
+    for key, value in counts.items():
+        if isinstance(value, dict):
+            figures += [(str(k), str(v)) for k, v in value.items() if not isinstance(v, dict | list)]
+        elif isinstance(value, list):
+            figures.append((key, ", ".join(map(str, value))))
+        elif value is not None:
+            figures.append((key, str(value)))
+    return figures
 
 
 CASES_PAGE = 50
@@ -150,15 +184,31 @@ def case_detail(request: Request, case_id: RowId, user: UserDep, session: Sessio
 
 
 @router.get("/deliveries")
-def deliveries(request: Request, user: UserDep, session: SessionDep) -> Response:
-    rows = session.exec(
+def deliveries(
+    request: Request,
+    user: UserDep,
+    session: SessionDep,
+    status: str = "",
+    before: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
+) -> Response:
+    """The newest LOG_LIMIT deliveries (of one status: ``failed`` for the failed ones), then older ones."""
+    query = (
         select(Delivery, Digest, Enterprise)
         .join(Digest, col(Digest.id) == col(Delivery.digest_id))
         .join(Enterprise, col(Enterprise.id) == col(Digest.enterprise_id))
         .order_by(col(Delivery.id).desc())
         .limit(LOG_LIMIT)
-    ).all()
-    return page(request, "deliveries.html", {"rows": rows})
+    )
+    if status:
+        query = query.where(Delivery.status == status)
+    if before is not None:
+        query = query.where(col(Delivery.id) < before)
+    rows = session.exec(query).all()
+    older = rows[-1][0].id if len(rows) == LOG_LIMIT else None
+    statuses = [s.value for s in DeliveryStatus]
+    return page(
+        request, "deliveries.html", {"rows": rows, "status": status, "statuses": statuses, "older": older}
+    )
 
 
 @router.get("/audit")
@@ -177,4 +227,16 @@ def audit(
         query = query.where(col(AuditEvent.id) < before)
     events = session.exec(query).all()
     older = events[-1].id if len(events) == LOG_LIMIT else None
-    return page(request, "audit.html", {"events": events, "actor": actor, "older": older})
+    context = {"events": events, "actor": actor, "older": older, "link": object_link, "figures": run_figures}
+    return page(request, "audit.html", context)
+
+
+OBJECT_PAGES = {"enterprise": "/enterprises/{}", "notice": "/notices/{}", "source": "/sources"}
+
+
+def object_link(event: AuditEvent) -> str | None:
+    """The page of what an audit event concerns, where there is one."""
+    if event.object_type == "alert" and isinstance(event.detail.get("notice_id"), int):
+        return f"/notices/{event.detail['notice_id']}"
+    pattern = OBJECT_PAGES.get(event.object_type)
+    return pattern.format(event.object_id) if pattern and event.object_id else None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, case, cast, distinct, func, literal, or_
+from sqlalchemy import String, case, cast, func, literal, or_
 from sqlmodel import Session, col, select
 
 from store.models import Alert, Enterprise, Notice, Severity
@@ -107,7 +107,7 @@ def _measure_column() -> Any:
 def _needs_notice(filters: QueueFilters) -> bool:
     return bool(
         filters.country or filters.doc_type or filters.source or filters.deadline_before or filters.chapter
-    ) or hasattr(Notice, "measure_key")
+    )
 
 
 def _joined(*columns: Any, notice: bool = True) -> Any:
@@ -121,18 +121,12 @@ def queue_page(
 ) -> QueuePage:
     """The measures of the filtered queue in triage order, ``limit`` of them from ``offset``."""
     connection = session.connection()
-    counts = dict(
-        connection.execute(
-            narrowed(_joined(Alert.severity, func.count()), filters).group_by(Alert.severity)
-        ).all()
-    )
-    measures = connection.execute(
-        narrowed(_joined(func.count(distinct(_measure_column()))), filters)
-    ).scalar()
-    shown = _page_of_measures(session, filters, today, offset, limit)
+    by_severity = narrowed(_joined(Alert.severity, func.count(), notice=_needs_notice(filters)), filters)
+    counts = dict(connection.execute(by_severity.group_by(Alert.severity)).all())
+    shown, measures = _page_of_measures(session, filters, today, offset, limit)
     return QueuePage(
         rows=_rows(session, filters, shown, today),
-        measures=measures or 0,
+        measures=measures,
         alerts=sum(counts.values()),
         severity_counts={s: counts.get(s, 0) for s in SEVERITIES},
         offset=offset,
@@ -142,7 +136,9 @@ def queue_page(
 
 def _page_of_measures(
     session: Session, filters: QueueFilters, today: date, offset: int, limit: int
-) -> list[MeasureSummary]:
+) -> tuple[list[MeasureSummary], int]:
+    """The page's measures, and how many measures the filtered queue holds
+    (counted over the groups by a window function, in the same query)."""
     key = _measure_column()
     rank = case(*((col(Alert.severity) == s, r) for s, r in SEVERITY_RANK.items()), else_=len(SEVERITY_RANK))
     deadline = col(Notice.comment_deadline)
@@ -150,12 +146,16 @@ def _page_of_measures(
     open_deadline = func.min(case((deadline >= today, deadline), else_=None)).label("open_deadline")
     published = func.max(col(Notice.published_on)).label("published")
     newest = func.max(col(Notice.id)).label("newest")
-    query = narrowed(_joined(key, top, open_deadline, func.max(deadline), published, newest), filters)
+    columns = (key, top, open_deadline, func.max(deadline), published, newest, func.count().over())
+    query = narrowed(_joined(*columns), filters)
     query = query.group_by(key).order_by(
         top, open_deadline.is_(None), open_deadline, published.desc().nulls_last(), newest.desc()
     )
     found = session.exec(query.offset(offset).limit(limit)).all()
-    return [MeasureSummary(str(_key(k)), t, o, last, p, n) for k, t, o, last, p, n in found]
+    if not found and offset:  # past the last page: the count comes from the first
+        return [], _page_of_measures(session, filters, today, 0, 1)[1]
+    measures = int(found[0][6]) if found else 0
+    return [MeasureSummary(str(_key(k)), t, o, last, p, n) for k, t, o, last, p, n, _all in found], measures
 
 
 def _key(value: Any) -> str:
