@@ -86,7 +86,8 @@ def test_inspector_filters_approves_and_sees_the_alert_in_the_digest_preview(ser
     ).to_be_visible()
 
     page.get_by_label("选择 Liaoyuan Socks").check()
-    page.get_by_label("备注 Liaoyuan Socks").fill("已核对 HS 6115")
+    page.get_by_label("备注 Liaoyuan Socks").fill("内部：已核对")
+    page.get_by_label("给企业的留言 Liaoyuan Socks").fill("已核对 HS 6115")
     page.screenshot(path=str(OUTPUT / "web-queue-filtered.png"), full_page=True)
     page.get_by_role("button", name="批准所选").click()
     expect(page.get_by_role("status")).to_have_text("已批准预警：1 条。")

@@ -7,7 +7,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -26,7 +27,8 @@ from store.search import NoticeQuery, fts5_query, search_notices
 from store.users import find_user, issue_api_token
 from tests.web_personas import CHEAP_HASHER, INSPECTOR, build_app, persona
 
-TODAY = date.today()
+# Deadlines count from the inspectors' day (BW_TIMEZONE, Asia/Shanghai by default), not UTC's.
+TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
 DYES = NoticeRecord(
     source="wto_eping",
     external_id="G/TBT/N/EU/1100",

@@ -6,8 +6,9 @@ that names the count; paging with no cap."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import insert
@@ -20,7 +21,8 @@ from store.types import utcnow
 from tests.web_personas import CHEAP_HASHER, INSPECTOR, build_app, csrf_of, persona
 from web.triage import measure_of
 
-TODAY = date.today()
+# Deadlines count from the inspectors' day (BW_TIMEZONE, Asia/Shanghai by default), not UTC's.
+TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def record(external_id, title, **fields):
