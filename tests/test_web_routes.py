@@ -650,6 +650,21 @@ def test_an_inspector_switches_the_interface_to_chinese(engine, inspector):
         assert session.exec(select(User).where(User.username == INSPECTOR[0])).one().language == "zh"
 
 
+def test_the_summary_line_and_stage_are_shown_in_the_pages_language(engine, inspector):
+    """Issue #15: the summary line above the title on the queue and the notice page, the
+    stage explained on the notice and case pages, as in the mails, in the page's language."""
+    for language, country, kind in (("en", "United States", "Anti-dumping"), ("zh", "美国", "反倾销")):
+        form = {"language": language, "next": "/", "csrf_token": csrf_of(inspector, "/")}
+        inspector.post("/language", data=form)
+        notice_page = inspector.get("/notices/1").text
+        summary = notice_page.split('<p class="summary">', 1)[1].split("</p>", 1)[0]
+        assert summary.startswith(f"{country} · {kind} · ")
+        assert notice_page.index('class="summary"') < notice_page.index("<h1>")
+        assert 'class="stage' in notice_page
+        assert f'<div class="summary">{country} · {kind} · ' in inspector.get("/").text
+        assert 'class="stage' in inspector.get("/cases/1").text
+
+
 # --- layout -----------------------------------------------------------------------------------
 
 

@@ -25,6 +25,8 @@ from i18n import LANGUAGES, N_, gettext
 from i18n.templates import FoldedWords
 from i18n.templates import install as install_catalogue
 from store.labels import label
+from store.stages import stage_guide
+from store.summary import notice_summary
 
 NOT_FOUND = N_("There is no such record.")
 FORBIDDEN = N_("Your role does not allow this page.")
@@ -68,6 +70,9 @@ def _environment(settings: Settings, lang: str) -> Environment:
     env.filters["hs"] = display
     env.filters["enterprise_name"] = lambda e: (e.name_en or e.name) if lang == "en" else e.name
     env.filters["source"] = lambda slug: label(lang, "source", slug)
+    # The notice in one line and its stage explained, as the mails say them (issue #15).
+    env.filters["summary"] = lambda notice, today, codes=None: notice_summary(notice, lang, today, codes)
+    env.filters["stage_guide"] = lambda notice: stage_guide(notice.country, notice.case_stage, lang)
     return env
 
 

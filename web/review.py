@@ -202,13 +202,18 @@ def save_notes(session: Session, ids: list[int], form: FormData, user: User) -> 
 
 
 @router.get("/notices/{notice_id}")
-def notice_page(request: Request, notice_id: RowId, user: UserDep, session: SessionDep) -> Response:
+def notice_page(
+    request: Request, notice_id: RowId, user: UserDep, session: SessionDep, settings: SettingsDep
+) -> Response:
     notice = session.get(Notice, notice_id)
     if notice is None:
         return page(request, "error.html", {"message": NOT_FOUND}, status_code=404)
+    tags = notice_tags(session, notice_id=notice_id)
     context = {
         "notice": notice,
-        "tags": notice_tags(session, notice_id=notice_id),
+        "today": local_today(settings),
+        "codes": [t.code for t in tags] or None,
+        "tags": tags,
         "alerts": notice_alerts(session, notice_id=notice_id),
         "cases": notice_cases(session, notice_id=notice_id),
         "tag_error": None,

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import String, case, cast, func, literal, or_
 from sqlmodel import Session, col, select
 
-from store.models import Alert, Enterprise, Notice, Severity
+from store.models import Alert, Enterprise, Notice, Severity, Tag
 from web.queries import QueueFilters, narrowed
 
 SEVERITY_RANK: dict[str, int] = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.NORMAL: 2}
@@ -51,6 +51,7 @@ class MeasureRow:
     notices: list[Notice]
     alerts: list[tuple[Alert, Enterprise, Notice]]
     today: date
+    codes: list[str] | None = None  # the newest notice's tag codes, for its summary line
 
     @property
     def notice(self) -> Notice:
@@ -201,4 +202,12 @@ def _rows(
         )
         if newest_first:
             rows.append(MeasureRow(summary, newest_first, own, today))
+    tags: dict[int, list[str]] = {}
+    newest = [row.notice.id for row in rows]
+    for notice_id, code in session.exec(
+        select(Tag.notice_id, Tag.code).where(col(Tag.notice_id).in_(newest)).order_by(col(Tag.id))
+    ):
+        tags.setdefault(notice_id, []).append(code)
+    for row in rows:
+        row.codes = tags.get(row.notice.id or 0) or None
     return rows
