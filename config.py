@@ -15,7 +15,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -232,6 +232,16 @@ class Settings(BaseSettings):
     @property
     def admin_addresses(self) -> list[str]:
         return [a.strip() for a in self.admin_emails.replace(",", ";").split(";") if a.strip()]
+
+    @model_validator(mode="after")
+    def _sources_file_exists(self) -> Settings:
+        # Only when BW_SOURCES is set: the default sources.toml may be absent (no extra sources).
+        if "sources" in self.model_fields_set and not self.sources.is_file():
+            raise ValueError(
+                f"BW_SOURCES names {self.sources}, which is not a file: create it, or unset BW_SOURCES "
+                "to crawl the built-in sources only"
+            )
+        return self
 
     @field_validator("smtp_ca_file")
     @classmethod

@@ -35,6 +35,7 @@ def quick_crawls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("BW_CRAWL_TIMEOUT", "2")
     monkeypatch.setenv("BW_CRAWL_RETRIES", "0")
     monkeypatch.setenv("BW_CRAWL_PROCESS_TIMEOUT", "60")
+    (tmp_path / "sources.toml").touch()  # no extra sources; a test may write some
     monkeypatch.setenv("BW_SOURCES", str(tmp_path / "sources.toml"))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -106,3 +107,17 @@ def test_requests_name_barrierwatch_and_feeds_are_fetched_conditionally(
     assert {r.headers["User-Agent"] for r in seen} == {"BarrierWatch/0.1 (+mailto:ops@bureau.example)"}
     assert "If-None-Match" not in fetches[0].headers
     assert fetches[1].headers["If-None-Match"].startswith('"')
+
+
+def test_a_sources_file_set_explicitly_must_exist(tmp_path: Path, monkeypatch):
+    """Issue #19 item 8: BW_SOURCES naming a missing file is an error naming the
+    setting and the path; left unset, an absent sources.toml means no extra sources."""
+    missing = tmp_path / "no-such-sources.toml"
+    monkeypatch.setenv("BW_SOURCES", str(missing))
+    with pytest.raises(ValueError, match=rf"BW_SOURCES names {re.escape(str(missing))}, which is not a file"):
+        Settings()
+    result = CliRunner().invoke(app, ["sources", "list"])
+    assert result.exit_code == 1 and "BW_SOURCES" in result.output and "Traceback" not in result.output
+    monkeypatch.delenv("BW_SOURCES")
+    monkeypatch.chdir(tmp_path)
+    assert all_sources(Settings())  # the built-in ones
