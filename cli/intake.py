@@ -176,7 +176,9 @@ def sources_list(
         writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
     else:
         for row in rows:
-            if row["last_error"]:
+            if row["kind"] == "file":  # imported, never crawled: neither "ok" nor "not crawled"
+                health = "file import"
+            elif row["last_error"]:
                 health = f"{row['consecutive_failures']} failures"
             else:
                 health = "ok" if row["last_success_at"] else "not crawled"

@@ -156,6 +156,7 @@ LABELS: dict[str, dict[str, str]] = {
         "failing": N_("failing"),
         "stale": N_("no success for 3 days"),
         "never": N_("never succeeded"),
+        "file": N_("imported from a file"),
         "disabled": N_("disabled"),
     },
 }

@@ -272,3 +272,11 @@ def test_remind_records_reminders_once_and_names_a_bad_setting(monkeypatch):
     monkeypatch.setenv("BW_REMINDER_DAYS", "14,soon")
     bad = run("remind")
     assert bad.exit_code == 1 and "reminder_days" in bad.output and "14,3" in bad.output
+
+
+def test_sources_list_shows_file_importers_as_such_not_as_never_crawled():
+    """Issue #19 item 8: a source of notices imported from a file is never crawled."""
+    assert run("ingest", str(ROOT / "demo/notices.jsonl")).exit_code == 0
+    listed = run("sources", "list").stdout.splitlines()
+    files = [line for line in listed if line.split()[1:2] == ["file"]]
+    assert files and all("file import" in line and "not crawled" not in line for line in files)

@@ -621,8 +621,12 @@ def test_sources_show_their_health_and_admins_switch_them(engine, admin, inspect
         session.add(
             Source(slug="eu_tron_ad", kind="feed", consecutive_failures=4, last_error="HTTP 503 from TRON")
         )
+        session.add(Source(slug="bulletin_upload", kind="file", url="bulletin.jsonl"))
     page = inspector.get("/sources").text
     assert "failing" in page and "HTTP 503 from TRON" in page and "Disable" not in page
+    # A file importer is never crawled: it is not a source that "never succeeded" (issue #19 item 8).
+    row = page.split("<td>bulletin_upload</td>", 1)[1].split("</tr>", 1)[0]
+    assert "imported from a file" in row and "never succeeded" not in row
     admin.post("/sources/1/enabled", data={"csrf_token": csrf_of(admin, "/sources")})
     with Session(engine) as session:
         assert not found(session, Source, 1).enabled

@@ -41,9 +41,12 @@ STALE_AFTER = timedelta(days=3)
 
 
 def source_health(source: Source) -> str:
-    """ok, failing, stale, never (no success yet) or disabled."""
+    """ok, failing, stale, never (no success yet), disabled, or file: notices
+    imported from a file are not crawled, so they neither succeed nor go stale."""
     if not source.enabled:
         return "disabled"
+    if source.kind == "file":
+        return "file"
     if source.consecutive_failures:
         return "failing"
     if source.last_success_at is None:
