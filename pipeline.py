@@ -236,6 +236,7 @@ class WeeklyReport:
     auto_approved: int = 0
     held: bool = False
     digests: int = 0
+    alerts_sent: int = 0  # approved alerts put into this run's mails
     mails_sent: int = 0
     mails_failed: int = 0
     mails_waiting: int = 0  # tried, to be retried by a later run
@@ -281,6 +282,7 @@ def weekly(
             digests, sent = send(engine, settings, now, send_kinds, progress)
             report.digests, report.mails_sent, report.mails_failed = digests.digests, sent.sent, sent.failed
             report.mails_waiting = sent.retry_later
+            report.alerts_sent = digests.alerts
     return report
 
 

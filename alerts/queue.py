@@ -63,7 +63,7 @@ class MatchResult:
     unchanged: int = 0
     auto_approved: int = 0
     held: bool = False  # the circuit breaker stopped auto-approval
-    by_severity: Counter[str] = field(default_factory=Counter)
+    by_severity: Counter[str] = field(default_factory=Counter)  # matches, less those a reviewer rejected
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,9 @@ def run_matching(
             notice = event.facts
             reached = []
             for m in match_notice(notice, index, today, deadline_days, event_days, told):
-                result.by_severity[m.severity] += 1
                 alert = known.get((event.key, m.enterprise_id))
+                if alert is None or alert.status != AlertStatus.REJECTED:  # a rejected one is not told
+                    result.by_severity[m.severity] += 1
                 if alert is None:
                     writer.insert(notice.id, m)
                     result.created += 1

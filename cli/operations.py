@@ -78,13 +78,14 @@ def _print_weekly(report: pipeline.WeeklyReport) -> None:
     table.add_row(
         "match",
         f"{report.alerts_created} new alerts ({report.auto_approved} approved by policy); "
-        f"matches: {severities}{held}",
+        f"matches (rejected alerts left out): {severities}{held}",
         str(report.seconds["match"]),
     )
     if "send" in report.seconds:
         table.add_row(
             "send",
-            f"{report.digests} digests; {report.mails_sent} mails sent, {report.mails_failed} failed, "
+            f"{report.alerts_sent} approved alerts in {report.digests} digests; "
+            f"{report.mails_sent} mails sent, {report.mails_failed} failed, "
             f"{report.mails_waiting} to retry",
             str(report.seconds["send"]),
         )

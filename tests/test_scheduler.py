@@ -12,7 +12,7 @@ import pipeline
 import scheduler
 from config import Settings, get_settings
 from store.db import open_database, session_scope
-from store.models import Run, SchedulerLock, Source
+from store.models import Alert, Run, SchedulerLock, Source
 
 MONDAY_MORNING = datetime(2026, 11, 29, 23, 1, tzinfo=UTC)  # Monday 07:01 in Shanghai
 
@@ -194,6 +194,21 @@ def test_the_weekly_run_under_a_frozen_clock_sends_once(engine):
     again = pipeline.weekly(engine, settings, NOW + timedelta(days=7), crawl=False)
     assert (again.alerts_created, again.digests, again.mails_sent) == (0, 0, 0)
     assert len(list((settings.outbox / "new").iterdir())) == 3
+
+
+def test_the_weekly_summary_counts_what_was_sent_not_what_was_rejected(engine):
+    """Issue #19 item 8: an alert the reviewer rejected is neither sent nor counted."""
+    from alerts.queue import review
+    from tests.scenario import NOW, load
+
+    load(engine)
+    pipeline.match(engine, get_settings(), NOW)
+    with session_scope(engine) as session:
+        rejected, approved = sorted(a.id or 0 for a in session.exec(select(Alert)))
+        review(session, [rejected], "rejected", "inspector-li")
+        review(session, [approved], "approved", "inspector-li")
+    report = pipeline.weekly(engine, get_settings(), NOW, crawl=False)
+    assert report.alerts_sent == 1 and sum(report.alerts_by_severity.values()) == 1
 
 
 def test_the_weekly_run_crawls_then_tags_matches_and_sends(engine, monkeypatch):
