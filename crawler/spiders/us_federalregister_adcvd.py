@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 import scrapy
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.items import NoticeItem
@@ -178,11 +179,15 @@ class FederalRegisterADCVDSpider(NoticeSpider):
     def _full_text_failed(self, failure: Failure) -> Iterator[NoticeItem]:
         # The search result alone is a complete notice; only its HTS numbers are missing.
         notice = failure.request.cb_kwargs["notice"]  # type: ignore[attr-defined]
-        self.logger.warning(
-            "full text of %s not fetched (%s); stored without HTS numbers",
-            notice["id"],
-            failure.getErrorMessage(),
-        )
+        if isinstance(failure.value, HttpError) and failure.value.response.status == 404:
+            # No full text published (yet): nothing for an operator to fix, so no warning.
+            self.logger.info("no full text of %s (HTTP 404); stored without HTS numbers", notice["id"])
+        else:
+            self.logger.warning(
+                "full text of %s not fetched (%s); stored without HTS numbers",
+                notice["id"],
+                failure.getErrorMessage(),
+            )
         yield notice
 
 
