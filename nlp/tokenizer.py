@@ -73,7 +73,8 @@ class NoticeTokenizer(Tokenizer):
         size = self.max_cache_size
         self.max_cache_size = 0
         try:
-            return [self(text) for text in texts]
+            make = super().__call__  # patterns need no notice_text
+            return [make(text) for text in texts]
         finally:
             self.max_cache_size = size
 
