@@ -235,38 +235,12 @@ class _AlertWriter:
         self.updates: list[tuple[Any, ...]] = []
 
     def insert(self, notice_id: int, m: Match) -> None:
-        self.inserts.append(
-            (
-                notice_id,
-                m.enterprise_id,
-                str(m.severity),
-                m.score,
-                m.reason,
-                m.evidence_json,
-                m.measure,
-                m.update,
-                m.level,
-                self.now,
-                self.now,
-            )
-        )
+        self.inserts.append((notice_id, m.enterprise_id, *_outcome(m), self.now, self.now))
         if len(self.inserts) >= _BATCH:
             self.flush()
 
     def update(self, alert_id: int, m: Match) -> None:
-        self.updates.append(
-            (
-                str(m.severity),
-                m.score,
-                m.reason,
-                m.evidence_json,
-                m.measure,
-                m.update,
-                m.level,
-                self.now,
-                alert_id,
-            )
-        )
+        self.updates.append((*_outcome(m), self.now, alert_id))
         if len(self.updates) >= _BATCH:
             self.flush()
 
@@ -354,3 +328,8 @@ def not_reviewable(session: Session, alert_ids: Sequence[int]) -> dict[int, str]
         for i in alert_ids
         if found.get(i) != AlertStatus.PENDING_REVIEW
     }
+
+
+def _outcome(m: Match) -> tuple[Any, ...]:
+    """What a match writes into its alert, in the column order of the insert and the update."""
+    return (str(m.severity), m.score, m.reason, m.evidence_json, m.measure, m.update, m.level)
